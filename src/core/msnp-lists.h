@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The server-stored contact lists of one account: forward, allow, block and
+ * reverse lists as a bitmask per contact, groups, privacy settings, phone
+ * numbers and the list version.
+ *
+ * The model is fed the very lines the server sends (GTC, BLP, PRP, LSG,
+ * LST, BPR), and its cache is written in the same line format, so loading
+ * a cache and syncing from the wire share one parser. */
+#pragma once
+
+#include <glib.h>
+#include "msnp-command.h"
+
+G_BEGIN_DECLS
+
+/* MSNP8 LST carries a list bitmask, not a list name (seed 003). */
+typedef enum {
+  MSNP_LIST_FL = 1 << 0,  /* forward: people I watch */
+  MSNP_LIST_AL = 1 << 1,  /* allow */
+  MSNP_LIST_BL = 1 << 2,  /* block */
+  MSNP_LIST_RL = 1 << 3,  /* reverse: people who watch me */
+} MsnpListMask;
+
+typedef enum {
+  MSNP_PHONE_HOME,    /* PHH */
+  MSNP_PHONE_WORK,    /* PHW */
+  MSNP_PHONE_MOBILE,  /* PHM */
+  MSNP_N_PHONES
+} MsnpPhone;
+
+typedef struct {
+  char     *passport;      /* lower-cased */
+  char     *friendly;      /* decoded UTF-8; the passport when none came */
+  guint     lists;         /* MsnpListMask */
+  GPtrArray *groups;       /* group ids (char *), forward-list groups */
+  char     *phones[MSNP_N_PHONES];  /* decoded, NULL when not shared */
+  gboolean  mobile;        /* BPR MOB Y */
+} MsnpContact;
+
+typedef struct {
+  char *id;                /* opaque: numeric on MSN, not always elsewhere */
+  char *name;              /* decoded UTF-8 */
+} MsnpGroup;
+
+typedef struct _MsnpLists MsnpLists;
+
+MsnpLists *msnp_lists_new  (void);
+void       msnp_lists_free (MsnpLists *lists);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsnpLists, msnp_lists_free)
+
+/* Forgets contacts and groups (before a full resend from the server). */
+void msnp_lists_clear (MsnpLists *lists);
+
+/* The list version the server last confirmed; "0" for an empty model. */
+const char *msnp_lists_get_version (const MsnpLists *lists);
+void        msnp_lists_set_version (MsnpLists *lists, const char *version);
+
+/* GTC: 'A' (ask when someone adds me) or 'N' (allow automatically). */
+char msnp_lists_get_gtc (const MsnpLists *lists);
+/* BLP: MSNP_LIST_AL (allow all not blocked) or MSNP_LIST_BL. */
+MsnpListMask msnp_lists_get_blp (const MsnpLists *lists);
+const char *msnp_lists_get_own_phone (const MsnpLists *lists, MsnpPhone phone);
+
+/* Applies one sync line (GTC, BLP, PRP, LSG, LST, BPR) in its MSNP8
+ * shape, tolerantly: missing friendly names, absent group lists and extra
+ * parameters are accepted.  BPR applies to the contact of the last LST.
+ * Returns the contact an LST or BPR touched, NULL otherwise (also for
+ * lines it cannot use, which it ignores). */
+MsnpContact *msnp_lists_apply (MsnpLists *lists, const MsnpCommand *cmd);
+
+MsnpContact *msnp_lists_lookup (const MsnpLists *lists, const char *passport);
+/* Adds (or returns) a contact with no lists. */
+MsnpContact *msnp_lists_ensure (MsnpLists *lists, const char *passport,
+                                const char *friendly);
+void         msnp_lists_remove (MsnpLists *lists, const char *passport);
+guint        msnp_lists_n_contacts (const MsnpLists *lists);
+
+/* Contacts in the order the server listed them (borrowed). */
+void msnp_lists_foreach (const MsnpLists *lists,
+                         void (*func) (MsnpContact *contact, gpointer data),
+                         gpointer data);
+
+const MsnpGroup *msnp_lists_get_group (const MsnpLists *lists, const char *id);
+/* Groups in server order (MsnpGroup *), borrowed. */
+const GPtrArray *msnp_lists_get_groups (const MsnpLists *lists);
+
+/* Serialises the whole model in the wire's line format, with the version
+ * first.  @out is appended to. */
+void msnp_lists_write_cache (const MsnpLists *lists, GString *out);
+
+/* Replaces the model with a cache written by msnp_lists_write_cache().
+ * FALSE (model left empty, version "0") when the text is not a cache. */
+gboolean msnp_lists_read_cache (MsnpLists *lists, const char *text, gsize len);
+
+G_END_DECLS
