@@ -1,0 +1,943 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "msnp-ns.h"
+#include "msnp-challenge.h"
+#include "msnp-command.h"
+#include "msnp-error.h"
+#include "msnp-framer.h"
+
+typedef enum {
+  NS_STATE_IDLE,        /* no connection yet */
+  NS_STATE_VER,         /* VER sent */
+  NS_STATE_CVR,         /* CVR sent */
+  NS_STATE_USR_I,       /* USR TWN I sent */
+  NS_STATE_PASSPORT,    /* waiting for a ticket from the owner */
+  NS_STATE_USR_S,       /* USR TWN S sent */
+  NS_STATE_SYNCING,     /* SYN sent */
+  NS_STATE_ONLINE,
+  NS_STATE_CLOSED,
+} NsState;
+
+/* The commands we are waiting on, so that a numeric error naming a TrID
+ * can be told apart (a 201 to REA is not a 201 to USR). */
+#define NS_MAX_PENDING 32
+
+typedef struct {
+  guint trid;
+  char  name[4];
+} NsPending;
+
+struct _MsnpNs {
+  char               *passport;
+  const MsnpNsEvents *ev;
+  gpointer            user;
+
+  MsnpFramer *framer;
+  MsnpLists  *lists;
+  GString    *out;
+  guint       next_trid;
+  NsState     state;
+  gboolean    redirecting;
+  guint       redirects;
+  gboolean    png_outstanding;
+
+  MsnpStatus  initial_status;
+  MsnpStatus  status;
+  char       *friendly;
+  MsnpMime   *profile;
+
+  /* Sync bookkeeping: counts promised by the SYN reply, -1 when absent. */
+  gint64  sync_contacts;
+  gint64  sync_groups;
+  guint64 seen_contacts;
+  guint64 seen_groups;
+  gboolean sync_changed;
+
+  NsPending pending[NS_MAX_PENDING];
+  guint     n_pending;
+};
+
+static const char *const status_codes[MSNP_N_STATUSES] = {
+  [MSNP_STATUS_ONLINE]  = "NLN",
+  [MSNP_STATUS_BUSY]    = "BSY",
+  [MSNP_STATUS_IDLE]    = "IDL",
+  [MSNP_STATUS_BRB]     = "BRB",
+  [MSNP_STATUS_AWAY]    = "AWY",
+  [MSNP_STATUS_PHONE]   = "PHN",
+  [MSNP_STATUS_LUNCH]   = "LUN",
+  [MSNP_STATUS_HIDDEN]  = "HDN",
+  [MSNP_STATUS_OFFLINE] = "FLN",
+};
+
+gboolean
+msnp_status_from_code (const char *code, MsnpStatus *status)
+{
+  if (code == NULL)
+    return FALSE;
+  for (guint i = 0; i < MSNP_N_STATUSES; i++)
+    if (g_ascii_strcasecmp (code, status_codes[i]) == 0) {
+      *status = i;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+const char *
+msnp_status_to_code (MsnpStatus status)
+{
+  return status < MSNP_N_STATUSES ? status_codes[status] : "NLN";
+}
+
+/* ---- sending ---------------------------------------------------------- */
+
+static void
+pending_add (MsnpNs *ns, guint trid, const char *name)
+{
+  if (ns->n_pending == NS_MAX_PENDING) {
+    /* Forget the oldest: a server that never answers must not grow us. */
+    memmove (ns->pending, ns->pending + 1,
+             sizeof ns->pending[0] * (NS_MAX_PENDING - 1));
+    ns->n_pending--;
+  }
+  ns->pending[ns->n_pending].trid = trid;
+  g_strlcpy (ns->pending[ns->n_pending].name, name, sizeof ns->pending[0].name);
+  ns->n_pending++;
+}
+
+/* Removes the pending entry for @trid; returns its command name or "". */
+static const char *
+pending_take (MsnpNs *ns, guint trid, char name[4])
+{
+  name[0] = '\0';
+  for (guint i = 0; i < ns->n_pending; i++) {
+    if (ns->pending[i].trid != trid)
+      continue;
+    memcpy (name, ns->pending[i].name, 4);
+    memmove (ns->pending + i, ns->pending + i + 1,
+             sizeof ns->pending[0] * (ns->n_pending - i - 1));
+    ns->n_pending--;
+    break;
+  }
+  return name;
+}
+
+static guint
+send_command (MsnpNs *ns, const char *name, gboolean sensitive,
+              const char *const *params, guint n_params)
+{
+  guint trid = ns->next_trid++;
+
+  g_string_truncate (ns->out, 0);
+  msnp_command_append (ns->out, name, trid, params, n_params);
+  if (sensitive)
+    g_debug ("NS >>> %s %u [redacted]", name, trid);
+  else
+    g_debug ("NS >>> %.*s", (int) (ns->out->len - 2), ns->out->str);
+  pending_add (ns, trid, name);
+  ns->ev->write (ns->user, ns->out->str, ns->out->len, sensitive);
+  return trid;
+}
+
+#define SEND(ns, name, ...) \
+  send_command ((ns), (name), FALSE, (const char *const[]) { __VA_ARGS__ }, \
+                G_N_ELEMENTS (((const char *const[]) { __VA_ARGS__ })))
+
+static void
+close_with (MsnpNs *ns, const GError *error)
+{
+  if (ns->state == NS_STATE_CLOSED)
+    return;
+  ns->state = NS_STATE_CLOSED;
+  ns->redirecting = FALSE;
+  ns->ev->closed (ns->user, error);
+}
+
+static void
+close_with_code (MsnpNs *ns, MsnpErrorCode code, const char *message)
+{
+  GError *error = g_error_new_literal (MSNP_ERROR, code, message);
+  close_with (ns, error);
+  g_error_free (error);
+}
+
+/* ---- login ------------------------------------------------------------ */
+
+static gboolean
+handle_ver (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  gboolean ok = FALSE;
+
+  for (guint i = 1; i < cmd->n_params; i++)
+    ok |= g_ascii_strcasecmp (cmd->params[i], "MSNP8") == 0;
+  if (!ok) {
+    close_with_code (ns, MSNP_ERROR_VERSION,
+                     _("The server does not speak MSN protocol version 8."));
+    return FALSE;
+  }
+  if (ns->state != NS_STATE_VER)
+    return TRUE;
+  ns->state = NS_STATE_CVR;
+  /* The version string of MSN Messenger 5.0, which spoke MSNP8 (seed 003). */
+  SEND (ns, "CVR", "0x0409", "win", "4.10", "i386", "MSNMSGR", "5.0.0544",
+        "MSMSGS", ns->passport);
+  return TRUE;
+}
+
+static gboolean
+handle_cvr (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  if (ns->state != NS_STATE_CVR)
+    return TRUE;
+  ns->state = NS_STATE_USR_I;
+  SEND (ns, "USR", "TWN", "I", ns->passport);
+  return TRUE;
+}
+
+static void
+start_sync (MsnpNs *ns)
+{
+  ns->state = NS_STATE_SYNCING;
+  ns->sync_contacts = ns->sync_groups = -1;
+  ns->seen_contacts = ns->seen_groups = 0;
+  ns->sync_changed = FALSE;
+  ns->ev->progress (ns->user, MSNP_NS_STEP_SYNCING);
+  SEND (ns, "SYN", msnp_lists_get_version (ns->lists));
+}
+
+static gboolean
+handle_usr (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  const char *kind = msnp_command_param (cmd, 1);
+
+  if (kind == NULL)
+    return TRUE;
+  if (g_ascii_strcasecmp (kind, "OK") == 0) {
+    /* USR trid OK passport friendly [verified 0] */
+    const char *friendly = msnp_command_param (cmd, 3);
+
+    if (ns->state != NS_STATE_USR_S)
+      return TRUE;
+    if (friendly != NULL) {
+      g_free (ns->friendly);
+      ns->friendly = msnp_url_decode (friendly);
+      ns->ev->own_friendly (ns->user, ns->friendly);
+    }
+    start_sync (ns);
+    return TRUE;
+  }
+  if (g_ascii_strcasecmp (kind, "TWN") == 0 && ns->state == NS_STATE_USR_I) {
+    const char *challenge = msnp_command_param (cmd, 3);
+
+    if (challenge == NULL) {
+      close_with_code (ns, MSNP_ERROR_PROTOCOL,
+                       _("The server did not send a Passport challenge."));
+      return FALSE;
+    }
+    ns->state = NS_STATE_PASSPORT;
+    ns->ev->progress (ns->user, MSNP_NS_STEP_PASSPORT);
+    ns->ev->need_ticket (ns->user, challenge);
+    return TRUE;
+  }
+  g_debug ("NS: ignoring USR %s in state %d", kind, ns->state);
+  return TRUE;
+}
+
+/* "host:port" with the port optional (1863); FALSE for nonsense. */
+static gboolean
+split_host_port (const char *text, char **host, guint *port)
+{
+  const char *colon = strrchr (text, ':');
+  guint64 value = 1863;
+
+  if (colon != NULL) {
+    if (!g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &value, NULL))
+      return FALSE;
+  } else {
+    colon = text + strlen (text);
+  }
+  if (colon == text)
+    return FALSE;
+  *host = g_strndup (text, colon - text);
+  *port = (guint) value;
+  return TRUE;
+}
+
+static gboolean
+handle_xfr (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  const char *type = msnp_command_param (cmd, 1);
+  const char *addr = msnp_command_param (cmd, 2);
+  g_autofree char *host = NULL;
+  guint port;
+
+  if (type == NULL || g_ascii_strcasecmp (type, "NS") != 0) {
+    g_debug ("NS: ignoring XFR %s", type ? type : "(none)");
+    return TRUE;
+  }
+  if (addr == NULL || !split_host_port (addr, &host, &port)) {
+    close_with_code (ns, MSNP_ERROR_PROTOCOL,
+                     _("The server sent an unusable server address."));
+    return FALSE;
+  }
+  if (++ns->redirects > MSNP_NS_MAX_REDIRECTS) {
+    close_with_code (ns, MSNP_ERROR_TOO_MANY_REDIRECTS,
+                     _("The server redirected the connection too many times."));
+    return FALSE;
+  }
+  ns->redirecting = TRUE;
+  ns->ev->progress (ns->user, MSNP_NS_STEP_REDIRECTED);
+  ns->ev->redirect (ns->user, host, port);
+  /* Draft 7.4: nothing more comes from, or goes to, the old server. */
+  return FALSE;
+}
+
+/* ---- list sync -------------------------------------------------------- */
+
+static void
+finish_sync (MsnpNs *ns)
+{
+  if (ns->state != NS_STATE_SYNCING)
+    return;
+  ns->state = NS_STATE_ONLINE;
+  ns->ev->progress (ns->user, MSNP_NS_STEP_DONE);
+  ns->ev->synced (ns->user, ns->sync_changed);
+  if (ns->sync_changed)
+    ns->ev->lists_dirty (ns->user);
+  ns->status = ns->initial_status;
+  SEND (ns, "CHG", msnp_status_to_code (ns->initial_status), "0");
+  ns->ev->online (ns->user);
+}
+
+static void
+check_sync_done (MsnpNs *ns)
+{
+  if (ns->state == NS_STATE_SYNCING && ns->sync_contacts >= 0 &&
+      (gint64) ns->seen_contacts >= ns->sync_contacts &&
+      (ns->sync_groups < 0 || (gint64) ns->seen_groups >= ns->sync_groups))
+    finish_sync (ns);
+}
+
+static gboolean
+handle_syn (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  const char *version = msnp_command_param (cmd, 1);
+  guint64 n;
+
+  if (ns->state != NS_STATE_SYNCING)
+    return TRUE;
+  if (version == NULL ||
+      g_strcmp0 (version, msnp_lists_get_version (ns->lists)) == 0) {
+    /* Unchanged: the cache is the list, nothing follows. */
+    finish_sync (ns);
+    return TRUE;
+  }
+  msnp_lists_clear (ns->lists);
+  msnp_lists_set_version (ns->lists, version);
+  ns->sync_changed = TRUE;
+  if (msnp_command_param_uint (cmd, 2, &n))
+    ns->sync_contacts = (gint64) n;
+  if (msnp_command_param_uint (cmd, 3, &n))
+    ns->sync_groups = (gint64) n;
+  check_sync_done (ns);
+  return TRUE;
+}
+
+/* GTC/BLP/PRP come bare during sync and as "CMD trid version value" when
+ * they answer a change. */
+static gboolean
+is_reply_form (const MsnpCommand *cmd, guint min_params)
+{
+  guint64 n;
+  return cmd->n_params >= min_params && msnp_command_param_uint (cmd, 0, &n);
+}
+
+static void
+apply_reply_form (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  MsnpCommand *shifted = g_new (MsnpCommand, 1);
+
+  /* Shallow copy: the parameter pointers keep pointing into @cmd. */
+  memcpy (shifted->name, cmd->name, sizeof cmd->name);
+  shifted->n_params = cmd->n_params - 2;
+  shifted->n_extra = cmd->n_extra;
+  for (guint i = 0; i < shifted->n_params; i++)
+    shifted->params[i] = cmd->params[i + 2];
+  shifted->payload = NULL;
+  shifted->payload_len = 0;
+  msnp_lists_set_version (ns->lists, cmd->params[1]);
+  msnp_lists_apply (ns->lists, shifted);
+  g_free (shifted);
+  ns->ev->lists_dirty (ns->user);
+}
+
+static gboolean
+handle_list_line (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  MsnpContact *contact;
+  char name[4];
+
+  if (strcmp (cmd->name, "LST") != 0 && strcmp (cmd->name, "LSG") != 0 &&
+      strcmp (cmd->name, "BPR") != 0 && is_reply_form (cmd, 3)) {
+    guint64 trid = 0;
+    msnp_command_param_uint (cmd, 0, &trid);
+    pending_take (ns, (guint) trid, name);
+    apply_reply_form (ns, cmd);
+    return TRUE;
+  }
+  contact = msnp_lists_apply (ns->lists, cmd);
+  if (ns->state == NS_STATE_SYNCING) {
+    if (strcmp (cmd->name, "LST") == 0)
+      ns->seen_contacts++;
+    else if (strcmp (cmd->name, "LSG") == 0)
+      ns->seen_groups++;
+    check_sync_done (ns);
+  } else if (contact != NULL) {
+    ns->ev->contact_changed (ns->user, contact);
+    ns->ev->lists_dirty (ns->user);
+  }
+  return TRUE;
+}
+
+/* ---- presence --------------------------------------------------------- */
+
+static void
+report_presence (MsnpNs *ns, const char *code, const char *passport,
+                 const char *friendly_enc)
+{
+  MsnpStatus status;
+  char friendly[512];
+
+  if (passport == NULL)
+    return;
+  if (!msnp_status_from_code (code, &status)) {
+    /* Draft 7.7: every other state is a sub-state of online. */
+    g_debug ("NS: unknown state %s, taken as online", code ? code : "");
+    status = MSNP_STATUS_ONLINE;
+  }
+  if (friendly_enc != NULL)
+    msnp_url_decode_to (friendly_enc, friendly, sizeof friendly);
+  ns->ev->presence (ns->user, passport, status,
+                    friendly_enc != NULL ? friendly : NULL);
+}
+
+static gboolean
+handle_iln (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  /* ILN trid state passport friendly [clientid] */
+  report_presence (ns, msnp_command_param (cmd, 1), msnp_command_param (cmd, 2),
+                   msnp_command_param (cmd, 3));
+  return TRUE;
+}
+
+static gboolean
+handle_nln (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  /* NLN state passport friendly [clientid] */
+  report_presence (ns, msnp_command_param (cmd, 0), msnp_command_param (cmd, 1),
+                   msnp_command_param (cmd, 2));
+  return TRUE;
+}
+
+static gboolean
+handle_fln (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  const char *passport = msnp_command_param (cmd, 0);
+
+  if (passport != NULL)
+    ns->ev->presence (ns->user, passport, MSNP_STATUS_OFFLINE, NULL);
+  return TRUE;
+}
+
+static gboolean
+handle_chg (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  MsnpStatus status;
+
+  if (msnp_status_from_code (msnp_command_param (cmd, 1), &status)) {
+    ns->status = status;
+    ns->ev->own_status (ns->user, status);
+  }
+  return TRUE;
+}
+
+/* ---- upkeep ----------------------------------------------------------- */
+
+static gboolean
+handle_chl (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  const char *challenge = msnp_command_param (cmd, 1);
+  char answer[33];
+  guint trid;
+
+  if (challenge == NULL)
+    challenge = msnp_command_param (cmd, 0);
+  if (challenge == NULL)
+    return TRUE;
+  msnp_challenge_answer (challenge, answer);
+  /* QRY carries the answer as a 32-byte payload with no CRLF after it. */
+  trid = SEND (ns, "QRY", MSNP_CHALLENGE_CLIENT_ID, "32");
+  (void) trid;
+  ns->ev->write (ns->user, answer, 32, FALSE);
+  return TRUE;
+}
+
+static gboolean
+handle_qng (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  ns->png_outstanding = FALSE;
+  return TRUE;
+}
+
+static gboolean
+handle_rea (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  /* REA trid version passport friendly */
+  const char *version = msnp_command_param (cmd, 1);
+  const char *passport = msnp_command_param (cmd, 2);
+  const char *name = msnp_command_param (cmd, 3);
+  g_autofree char *friendly = NULL;
+
+  if (passport == NULL || name == NULL)
+    return TRUE;
+  friendly = msnp_url_decode (name);
+  if (version != NULL)
+    msnp_lists_set_version (ns->lists, version);
+  if (g_ascii_strcasecmp (passport, ns->passport) == 0) {
+    g_free (ns->friendly);
+    ns->friendly = g_steal_pointer (&friendly);
+    ns->ev->own_friendly (ns->user, ns->friendly);
+  } else {
+    MsnpContact *contact = msnp_lists_lookup (ns->lists, passport);
+    if (contact != NULL) {
+      g_free (contact->friendly);
+      contact->friendly = g_steal_pointer (&friendly);
+      ns->ev->contact_changed (ns->user, contact);
+    }
+  }
+  ns->ev->lists_dirty (ns->user);
+  return TRUE;
+}
+
+static gboolean
+list_from_code (const char *code, guint *mask)
+{
+  static const char *const names[] = { "FL", "AL", "BL", "RL" };
+
+  for (guint i = 0; code != NULL && i < G_N_ELEMENTS (names); i++)
+    if (g_ascii_strcasecmp (code, names[i]) == 0) {
+      *mask = 1u << i;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+handle_add_rem (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  /* ADD trid LIST version passport [friendly] [group]
+   * REM trid LIST version passport [group] */
+  gboolean add = strcmp (cmd->name, "ADD") == 0;
+  const char *version = msnp_command_param (cmd, 2);
+  const char *passport = msnp_command_param (cmd, 3);
+  const char *group = msnp_command_param (cmd, add ? 5 : 4);
+  MsnpContact *contact;
+  guint mask;
+
+  if (!list_from_code (msnp_command_param (cmd, 1), &mask) || passport == NULL)
+    return TRUE;
+  msnp_lists_set_version (ns->lists, version);
+  if (add) {
+    g_autofree char *friendly = NULL;
+    const char *enc = msnp_command_param (cmd, 4);
+
+    if (enc != NULL)
+      friendly = msnp_url_decode (enc);
+    contact = msnp_lists_ensure (ns->lists, passport, friendly);
+    contact->lists |= mask;
+    if (group != NULL && mask == MSNP_LIST_FL) {
+      gboolean have = FALSE;
+      for (guint i = 0; i < contact->groups->len; i++)
+        have |= strcmp (g_ptr_array_index (contact->groups, i), group) == 0;
+      if (!have)
+        g_ptr_array_add (contact->groups, g_strdup (group));
+    }
+  } else {
+    contact = msnp_lists_lookup (ns->lists, passport);
+    if (contact == NULL)
+      return TRUE;
+    if (group != NULL && mask == MSNP_LIST_FL) {
+      for (guint i = 0; i < contact->groups->len; i++)
+        if (strcmp (g_ptr_array_index (contact->groups, i), group) == 0)
+          g_ptr_array_remove_index (contact->groups, i--);
+      if (contact->groups->len == 0)
+        contact->lists &= ~mask;
+    } else {
+      contact->lists &= ~mask;
+      if (mask == MSNP_LIST_FL)
+        g_ptr_array_set_size (contact->groups, 0);
+    }
+  }
+  ns->ev->contact_changed (ns->user, contact);
+  if (contact->lists == 0)
+    msnp_lists_remove (ns->lists, passport);
+  ns->ev->lists_dirty (ns->user);
+  return TRUE;
+}
+
+static gboolean
+handle_out (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  const char *reason = msnp_command_param (cmd, 0);
+
+  if (reason != NULL && g_ascii_strcasecmp (reason, "OTH") == 0)
+    close_with_code (ns, MSNP_ERROR_OTHER_LOCATION,
+                     _("You have signed in from another location."));
+  else if (reason != NULL && g_ascii_strcasecmp (reason, "SSD") == 0)
+    close_with_code (ns, MSNP_ERROR_SERVER_SHUTDOWN,
+                     _("The MSN server is going down for maintenance."));
+  else
+    close_with_code (ns, MSNP_ERROR_DISCONNECTED,
+                     _("The MSN server ended the session."));
+  return FALSE;
+}
+
+static gboolean
+handle_msg (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  g_autoptr (MsnpMime) mime = NULL;
+  const char *type;
+
+  if (cmd->payload == NULL)
+    return TRUE;
+  mime = msnp_mime_parse (cmd->payload, cmd->payload_len);
+  if (mime == NULL) {
+    g_debug ("NS: ignoring a MSG without MIME headers");
+    return TRUE;
+  }
+  type = msnp_mime_content_type (mime);
+  if (strcmp (type, "text/x-msmsgsprofile") == 0) {
+    msnp_mime_free (ns->profile);
+    ns->profile = g_steal_pointer (&mime);
+    ns->ev->message (ns->user, type, ns->profile);
+    return TRUE;
+  }
+  ns->ev->message (ns->user, type, mime);
+  return TRUE;
+}
+
+static gboolean
+handle_error (MsnpNs *ns, guint code, const MsnpCommand *cmd)
+{
+  MsnpServerErrorFlags flags = msnp_server_error_flags (code);
+  guint64 trid = 0;
+  char name[4];
+  GError *error = NULL;
+  gboolean login_step;
+
+  msnp_command_param_uint (cmd, 0, &trid);
+  pending_take (ns, (guint) trid, name);
+  g_debug ("NS: server error %u for %s", code, name[0] ? name : "?");
+  login_step = ns->state < NS_STATE_SYNCING ||
+               (ns->state == NS_STATE_SYNCING && strcmp (name, "SYN") == 0);
+  if (!(flags & MSNP_SERVER_ERROR_FLAG_FATAL) && !login_step &&
+      strcmp (name, "QRY") != 0) {
+    ns->ev->server_error (ns->user, code, name);
+    return TRUE;
+  }
+  if (flags & MSNP_SERVER_ERROR_FLAG_AUTH) {
+    g_autofree char *sentence = msnp_server_error_sentence (code);
+    error = g_error_new_literal (MSNP_ERROR, MSNP_ERROR_AUTH_FAILED, sentence);
+  } else {
+    msnp_server_error_set (&error, code);
+  }
+  close_with (ns, error);
+  g_error_free (error);
+  return FALSE;
+}
+
+/* ---- dispatch --------------------------------------------------------- */
+
+typedef gboolean (*NsHandler) (MsnpNs *ns, const MsnpCommand *cmd);
+
+static const struct {
+  char      name[4];
+  NsHandler handler;
+} ns_handlers[] = {
+  { .name = "ADD", .handler = handle_add_rem },
+  { .name = "BLP", .handler = handle_list_line },
+  { .name = "BPR", .handler = handle_list_line },
+  { .name = "CHG", .handler = handle_chg },
+  { .name = "CHL", .handler = handle_chl },
+  { .name = "CVR", .handler = handle_cvr },
+  { .name = "FLN", .handler = handle_fln },
+  { .name = "GTC", .handler = handle_list_line },
+  { .name = "ILN", .handler = handle_iln },
+  { .name = "LSG", .handler = handle_list_line },
+  { .name = "LST", .handler = handle_list_line },
+  { .name = "MSG", .handler = handle_msg },
+  { .name = "NLN", .handler = handle_nln },
+  { .name = "OUT", .handler = handle_out },
+  { .name = "PRP", .handler = handle_list_line },
+  { .name = "QNG", .handler = handle_qng },
+  { .name = "REA", .handler = handle_rea },
+  { .name = "REM", .handler = handle_add_rem },
+  { .name = "SYN", .handler = handle_syn },
+  { .name = "USR", .handler = handle_usr },
+  { .name = "VER", .handler = handle_ver },
+  { .name = "XFR", .handler = handle_xfr },
+};
+
+static NsHandler
+find_handler (const char *name)
+{
+  gsize lo = 0, hi = G_N_ELEMENTS (ns_handlers);
+
+  while (lo < hi) {
+    gsize mid = (lo + hi) / 2;
+    int cmp = strcmp (name, ns_handlers[mid].name);
+    if (cmp == 0)
+      return ns_handlers[mid].handler;
+    if (cmp < 0)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return NULL;
+}
+
+/* Commands that may interleave with a sync without ending it. */
+static gboolean
+belongs_to_sync (const char *name)
+{
+  static const char *const names[] = {
+    "SYN", "GTC", "BLP", "PRP", "LSG", "LST", "BPR", "CHL", "QNG", "QRY",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (strcmp (name, names[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+dispatch_frame (const MsnpFrame *frame, gpointer user_data)
+{
+  MsnpNs *ns = user_data;
+  MsnpCommand *cmd;
+  NsHandler handler;
+  guint code;
+  gboolean go_on;
+
+  if (ns->state == NS_STATE_CLOSED || ns->redirecting)
+    return FALSE;
+  /* MsnpCommand is about 4 KiB: keep it off small thread stacks. */
+  cmd = g_alloca (sizeof *cmd);
+  if (!msnp_command_parse (cmd, frame)) {
+    g_debug ("NS: skipping a malformed line of %" G_GSIZE_FORMAT " bytes",
+             frame->line_len);
+    return TRUE;
+  }
+  g_debug ("NS <<< %.*s", (int) MIN (frame->line_len, 200), frame->line);
+  if (msnp_command_is_error (cmd, &code))
+    return handle_error (ns, code, cmd);
+
+  /* A sync the server never finished (fewer LSTs than promised) ends
+   * at the first line that cannot be part of it. */
+  if (ns->state == NS_STATE_SYNCING && !belongs_to_sync (cmd->name))
+    finish_sync (ns);
+
+  handler = find_handler (cmd->name);
+  if (handler == NULL) {
+    g_debug ("NS: ignoring unknown command %s", cmd->name);
+    return TRUE;
+  }
+  if (strcmp (cmd->name, "LST") != 0 && strcmp (cmd->name, "LSG") != 0 &&
+      strcmp (cmd->name, "BPR") != 0 && strcmp (cmd->name, "NLN") != 0 &&
+      strcmp (cmd->name, "FLN") != 0 && strcmp (cmd->name, "MSG") != 0) {
+    guint64 trid;
+    char name[4];
+    if (msnp_command_param_uint (cmd, 0, &trid) && trid != 0)
+      pending_take (ns, (guint) trid, name);
+  }
+  go_on = handler (ns, cmd);
+  return go_on && ns->state != NS_STATE_CLOSED;
+}
+
+/* ---- public ----------------------------------------------------------- */
+
+MsnpNs *
+msnp_ns_new (const char *passport, const MsnpNsEvents *events,
+             gpointer user_data)
+{
+  MsnpNs *ns = g_new0 (MsnpNs, 1);
+
+  ns->passport = g_ascii_strdown (passport, -1);
+  ns->ev = events;
+  ns->user = user_data;
+  ns->lists = msnp_lists_new ();
+  ns->out = g_string_sized_new (256);
+  ns->next_trid = 1;
+  ns->initial_status = MSNP_STATUS_ONLINE;
+  ns->status = MSNP_STATUS_OFFLINE;
+  return ns;
+}
+
+void
+msnp_ns_free (MsnpNs *ns)
+{
+  if (ns == NULL)
+    return;
+  g_free (ns->passport);
+  g_free (ns->friendly);
+  msnp_framer_free (ns->framer);
+  msnp_lists_free (ns->lists);
+  msnp_mime_free (ns->profile);
+  g_string_free (ns->out, TRUE);
+  g_free (ns);
+}
+
+MsnpLists *
+msnp_ns_get_lists (MsnpNs *ns)
+{
+  return ns->lists;
+}
+
+void
+msnp_ns_set_initial_status (MsnpNs *ns, MsnpStatus status)
+{
+  if (status != MSNP_STATUS_OFFLINE)
+    ns->initial_status = status;
+}
+
+void
+msnp_ns_connected (MsnpNs *ns)
+{
+  if (ns->state == NS_STATE_CLOSED)
+    return;
+  msnp_framer_free (ns->framer);
+  ns->framer = msnp_framer_new ();
+  ns->redirecting = FALSE;
+  ns->png_outstanding = FALSE;
+  ns->n_pending = 0;
+  ns->state = NS_STATE_VER;
+  ns->ev->progress (ns->user, MSNP_NS_STEP_HANDSHAKE);
+  SEND (ns, "VER", "MSNP8", "CVR0");
+}
+
+gboolean
+msnp_ns_feed (MsnpNs *ns, const guint8 *data, gsize len)
+{
+  GError *error = NULL;
+
+  if (ns->state == NS_STATE_CLOSED)
+    return FALSE;
+  if (ns->framer == NULL || ns->redirecting)
+    return TRUE;
+  if (!msnp_framer_feed (ns->framer, data, len, dispatch_frame, ns, &error)) {
+    GError *wrapped = g_error_new (MSNP_ERROR, MSNP_ERROR_PROTOCOL,
+                                   _("The server sent data that could not be "
+                                     "understood (%s)."), error->message);
+    close_with (ns, wrapped);
+    g_error_free (wrapped);
+    g_error_free (error);
+  }
+  return ns->state != NS_STATE_CLOSED;
+}
+
+gboolean
+msnp_ns_disconnected (MsnpNs *ns)
+{
+  if (ns->state == NS_STATE_CLOSED)
+    return FALSE;
+  if (ns->redirecting)
+    return TRUE;
+  close_with_code (ns, MSNP_ERROR_DISCONNECTED,
+                   _("The connection to the MSN server was lost."));
+  return FALSE;
+}
+
+void
+msnp_ns_submit_ticket (MsnpNs *ns, const char *ticket)
+{
+  if (ns->state != NS_STATE_PASSPORT)
+    return;
+  ns->state = NS_STATE_USR_S;
+  ns->ev->progress (ns->user, MSNP_NS_STEP_AUTHENTICATING);
+  send_command (ns, "USR", TRUE,
+                (const char *const[]) { "TWN", "S", ticket }, 3);
+}
+
+void
+msnp_ns_abort (MsnpNs *ns, const GError *error)
+{
+  close_with (ns, error);
+}
+
+gboolean
+msnp_ns_is_online (const MsnpNs *ns)
+{
+  return ns->state == NS_STATE_ONLINE;
+}
+
+void
+msnp_ns_set_status (MsnpNs *ns, MsnpStatus status)
+{
+  if (status == MSNP_STATUS_OFFLINE)
+    return;
+  if (ns->state != NS_STATE_ONLINE) {
+    ns->initial_status = status;
+    return;
+  }
+  SEND (ns, "CHG", msnp_status_to_code (status), "0");
+}
+
+void
+msnp_ns_set_friendly (MsnpNs *ns, const char *friendly)
+{
+  g_autofree char *enc = NULL;
+
+  if (ns->state != NS_STATE_ONLINE || friendly == NULL)
+    return;
+  enc = msnp_url_encode (friendly);
+  /* The server refuses names over 387 encoded bytes (error 209). */
+  SEND (ns, "REA", ns->passport, enc);
+}
+
+gboolean
+msnp_ns_keepalive (MsnpNs *ns)
+{
+  if (ns->state == NS_STATE_SYNCING) {
+    /* A server that promised no counts and went quiet: take what came. */
+    finish_sync (ns);
+    return TRUE;
+  }
+  if (ns->state != NS_STATE_ONLINE)
+    return TRUE;
+  if (ns->png_outstanding)
+    return FALSE;
+  ns->png_outstanding = TRUE;
+  /* PNG carries no TrID. */
+  g_string_assign (ns->out, "PNG\r\n");
+  ns->ev->write (ns->user, ns->out->str, ns->out->len, FALSE);
+  return TRUE;
+}
+
+void
+msnp_ns_sign_out (MsnpNs *ns)
+{
+  if (ns->state != NS_STATE_IDLE && ns->state != NS_STATE_CLOSED &&
+      !ns->redirecting) {
+    g_string_assign (ns->out, "OUT\r\n");
+    ns->ev->write (ns->user, ns->out->str, ns->out->len, FALSE);
+  }
+  ns->state = NS_STATE_CLOSED;
+}
+
+const char *
+msnp_ns_get_profile (const MsnpNs *ns, const char *field)
+{
+  return ns->profile != NULL ? msnp_mime_get (ns->profile, field) : NULL;
+}

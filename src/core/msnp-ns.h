@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The notification-server session, sans-IO.
+ *
+ * Bytes from the socket go in through msnp_ns_feed(); lines to send come out
+ * through the write callback, and what happened comes out as typed events.
+ * The session outlives a single connection: a dispatch or NS referral
+ * (XFR NS) asks the owner to reconnect, and msnp_ns_connected() starts the
+ * handshake again on the new socket.
+ *
+ * Callbacks run from inside msnp_ns_feed() and the other calls; they must
+ * not free the session (defer that to an idle callback). */
+#pragma once
+
+#include <glib.h>
+#include "msnp-lists.h"
+#include "msnp-mime.h"
+
+G_BEGIN_DECLS
+
+/* MSNP8 states (draft 7.7); FLN is "offline", never sent by CHG. */
+typedef enum {
+  MSNP_STATUS_ONLINE,     /* NLN */
+  MSNP_STATUS_BUSY,       /* BSY */
+  MSNP_STATUS_IDLE,       /* IDL */
+  MSNP_STATUS_BRB,        /* BRB */
+  MSNP_STATUS_AWAY,       /* AWY */
+  MSNP_STATUS_PHONE,      /* PHN */
+  MSNP_STATUS_LUNCH,      /* LUN */
+  MSNP_STATUS_HIDDEN,     /* HDN */
+  MSNP_STATUS_OFFLINE,    /* FLN */
+  MSNP_N_STATUSES
+} MsnpStatus;
+
+/* "NLN" → MSNP_STATUS_ONLINE…; FALSE for codes MSNP8 does not define. */
+gboolean    msnp_status_from_code (const char *code, MsnpStatus *status);
+const char *msnp_status_to_code   (MsnpStatus status);
+
+/* Steps of signing in, for the connection progress bar. */
+typedef enum {
+  MSNP_NS_STEP_CONNECTING,
+  MSNP_NS_STEP_HANDSHAKE,      /* VER/CVR */
+  MSNP_NS_STEP_REDIRECTED,     /* XFR NS: connecting to the assigned NS */
+  MSNP_NS_STEP_PASSPORT,       /* waiting for the Passport ticket */
+  MSNP_NS_STEP_AUTHENTICATING, /* USR TWN S sent */
+  MSNP_NS_STEP_SYNCING,        /* SYN */
+  MSNP_NS_STEP_DONE,
+  MSNP_NS_N_STEPS
+} MsnpNsStep;
+
+typedef struct {
+  /* Bytes to send.  @sensitive data (the Passport ticket) must not be
+   * logged. */
+  void (*write)        (gpointer user, const char *data, gsize len,
+                        gboolean sensitive);
+  void (*progress)     (gpointer user, MsnpNsStep step);
+  /* Close this connection and connect to @host:@port; then call
+   * msnp_ns_connected().  Happens at login (dispatch) and any time after
+   * (unsolicited XFR 0 NS). */
+  void (*redirect)     (gpointer user, const char *host, guint port);
+  /* Get a Passport ticket for this challenge, then call
+   * msnp_ns_submit_ticket() or msnp_ns_abort(). */
+  void (*need_ticket)  (gpointer user, const char *challenge);
+  /* The list is in step with the server (from cache when @changed is
+   * FALSE); the initial status is being set. */
+  void (*synced)       (gpointer user, gboolean changed);
+  /* Signed in, listed and visible with the initial status. */
+  void (*online)       (gpointer user);
+  void (*presence)     (gpointer user, const char *passport,
+                        MsnpStatus status, const char *friendly);
+  void (*own_status)   (gpointer user, MsnpStatus status);
+  void (*own_friendly) (gpointer user, const char *friendly);
+  /* A contact's lists, groups, name or phones changed after sync. */
+  void (*contact_changed) (gpointer user, const MsnpContact *contact);
+  /* The list version moved: persist the cache. */
+  void (*lists_dirty)  (gpointer user);
+  /* A MIME message from the NS (profile, mail): content type lower-cased. */
+  void (*message)      (gpointer user, const char *content_type,
+                        const MsnpMime *mime);
+  /* A server error that does not end the session, for the command it
+   * answered ("REA", …; "" when unknown). */
+  void (*server_error) (gpointer user, guint code, const char *command);
+  /* The session is over (fatal server error, OUT, protocol breakage).
+   * The owner closes the connection afterwards. */
+  void (*closed)       (gpointer user, const GError *error);
+} MsnpNsEvents;
+
+typedef struct _MsnpNs MsnpNs;
+
+/* @passport is the account name; @events is borrowed for the session's
+ * lifetime. */
+MsnpNs *msnp_ns_new  (const char *passport, const MsnpNsEvents *events,
+                      gpointer user_data);
+void    msnp_ns_free (MsnpNs *ns);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsnpNs, msnp_ns_free)
+
+/* The list model (load a cache into it before connecting). */
+MsnpLists *msnp_ns_get_lists (MsnpNs *ns);
+
+/* The status sent once the list is synced (default online). */
+void msnp_ns_set_initial_status (MsnpNs *ns, MsnpStatus status);
+
+/* A new socket is up: starts the handshake. */
+void msnp_ns_connected (MsnpNs *ns);
+
+/* Input from the socket.  Returns FALSE once the session has closed (the
+ * closed event has fired). */
+gboolean msnp_ns_feed (MsnpNs *ns, const guint8 *data, gsize len);
+
+/* The socket went away.  Returns FALSE (and fires closed) when that ends
+ * the session; TRUE when a referral is in progress. */
+gboolean msnp_ns_disconnected (MsnpNs *ns);
+
+void msnp_ns_submit_ticket (MsnpNs *ns, const char *ticket);
+
+/* Ends the session with @error (fires closed). */
+void msnp_ns_abort (MsnpNs *ns, const GError *error);
+
+gboolean msnp_ns_is_online (const MsnpNs *ns);
+
+void msnp_ns_set_status   (MsnpNs *ns, MsnpStatus status);
+/* REA for our own passport: the name changes when the server echoes. */
+void msnp_ns_set_friendly (MsnpNs *ns, const char *friendly);
+
+/* Sends PNG.  Returns FALSE when the previous PNG was never answered: the
+ * link is dead and the owner should drop the connection. */
+gboolean msnp_ns_keepalive (MsnpNs *ns);
+
+/* Says OUT (when online) and marks the session closed without an event. */
+void msnp_ns_sign_out (MsnpNs *ns);
+
+/* The Passport profile value (MSPAuth, sid, …) from the login profile
+ * message, or NULL. */
+const char *msnp_ns_get_profile (const MsnpNs *ns, const char *field);
+
+/* How many redirects this session followed; they are bounded. */
+#define MSNP_NS_MAX_REDIRECTS 5
+
+G_END_DECLS

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One HTTPS GET with our own headers, over msnp-transport (so proxy
+ * settings and libpurple's certificate checks apply).  Redirects are not
+ * followed here: Passport must resend its Authorization header to the new
+ * location, which only the caller knows to do.
+ *
+ * HTTP/1.0 with Connection: close; the whole response (status line,
+ * headers and body) is handed over once the server closes, capped at
+ * MSNP_HTTP_MAX_RESPONSE bytes. */
+#pragma once
+
+#include <glib.h>
+#include <account.h>
+
+G_BEGIN_DECLS
+
+#define MSNP_HTTP_MAX_RESPONSE (256 * 1024)
+
+/* @response is NUL-terminated (the NUL is not counted in @len).  On
+ * failure @response is NULL and @error a translated sentence. */
+typedef void (*MsnpHttpFunc) (gpointer user, const char *response, gsize len,
+                              const char *error);
+
+typedef struct _MsnpHttp MsnpHttp;
+
+/* Starts the request; @url must be https (http is refused: requests carry
+ * secrets).  @headers holds extra "Name: value\r\n" lines or is NULL.
+ * The callback fires exactly once unless the request is cancelled first. */
+MsnpHttp *msnp_http_get (PurpleAccount *account, const char *url,
+                         const char *headers, MsnpHttpFunc func,
+                         gpointer user);
+
+void msnp_http_cancel (MsnpHttp *http);
+
+G_END_DECLS

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gi18n-lib.h>
+
+#include <circbuffer.h>
+#include <eventloop.h>
+#include <proxy.h>
+#include <sslconn.h>
+
+#include "msnp-transport.h"
+
+struct _MsnpTransport {
+  PurpleAccount             *account;
+  const MsnpTransportEvents *ev;
+  gpointer                   user;
+
+  PurpleProxyConnectData *connecting;
+  PurpleSslConnection    *ssl;
+  int                     fd;
+  guint                   read_watch;
+  guint                   write_watch;
+  PurpleCircBuffer       *outbuf;
+  gboolean                connected;
+  guint                   start_idle;
+  char                   *host;
+  guint                   port;
+  gboolean                tls;
+
+  /* Re-entrancy: callbacks may free us; we notice after they return. */
+  guint    in_callback;
+  gboolean dead;
+};
+
+static void
+teardown (MsnpTransport *t)
+{
+  if (t->start_idle != 0) {
+    g_source_remove (t->start_idle);
+    t->start_idle = 0;
+  }
+  if (t->connecting != NULL) {
+    purple_proxy_connect_cancel (t->connecting);
+    t->connecting = NULL;
+  }
+  if (t->read_watch != 0) {
+    purple_input_remove (t->read_watch);
+    t->read_watch = 0;
+  }
+  if (t->write_watch != 0) {
+    purple_input_remove (t->write_watch);
+    t->write_watch = 0;
+  }
+  if (t->ssl != NULL) {
+    purple_ssl_close (t->ssl);
+    t->ssl = NULL;
+    t->fd = -1;
+  }
+  if (t->fd >= 0) {
+    close (t->fd);
+    t->fd = -1;
+  }
+  t->connected = FALSE;
+}
+
+static void
+destroy (MsnpTransport *t)
+{
+  teardown (t);
+  purple_circ_buffer_destroy (t->outbuf);
+  g_free (t->host);
+  g_free (t);
+}
+
+/* Runs a callback guarded against being freed inside it.  Returns FALSE
+ * when the transport is gone or closed afterwards. */
+#define GUARDED(t, call)                        \
+  G_STMT_START {                                \
+    (t)->in_callback++;                         \
+    call;                                       \
+    (t)->in_callback--;                         \
+  } G_STMT_END
+
+static gboolean
+settle (MsnpTransport *t)
+{
+  if (t->in_callback == 0 && t->dead) {
+    destroy (t);
+    return FALSE;
+  }
+  return !t->dead;
+}
+
+static void
+fail (MsnpTransport *t, const char *error)
+{
+  teardown (t);
+  GUARDED (t, t->ev->closed (t->user, error));
+}
+
+MsnpTransport *
+msnp_transport_new (PurpleAccount *account, const MsnpTransportEvents *events,
+                    gpointer user)
+{
+  MsnpTransport *t = g_new0 (MsnpTransport, 1);
+
+  t->account = account;
+  t->ev = events;
+  t->user = user;
+  t->fd = -1;
+  t->outbuf = purple_circ_buffer_new (4096);
+  return t;
+}
+
+void
+msnp_transport_free (MsnpTransport *t)
+{
+  if (t == NULL)
+    return;
+  if (t->in_callback > 0) {
+    teardown (t);
+    t->dead = TRUE;
+    return;
+  }
+  destroy (t);
+}
+
+gboolean
+msnp_transport_is_connected (const MsnpTransport *t)
+{
+  return t->connected;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+static gboolean
+deliver (MsnpTransport *t, const guint8 *buf, gssize n, int err)
+{
+  if (n > 0) {
+    GUARDED (t, t->ev->input (t->user, buf, (gsize) n));
+    return settle (t);
+  }
+  if (n < 0 && (err == EAGAIN || err == EWOULDBLOCK || err == EINTR))
+    return FALSE;
+  if (n == 0) {
+    teardown (t);
+    GUARDED (t, t->ev->closed (t->user, NULL));
+  } else {
+    char *msg = g_strdup_printf (_("Lost connection with the server: %s"),
+                                 g_strerror (err));
+    fail (t, msg);
+    g_free (msg);
+  }
+  settle (t);
+  return FALSE;
+}
+
+static void
+plain_read_cb (gpointer data, gint fd, PurpleInputCondition cond)
+{
+  MsnpTransport *t = data;
+  guint8 buf[8192];
+  gssize n;
+
+  do {
+    n = read (fd, buf, sizeof buf);
+  } while (deliver (t, buf, n, errno) && n == (gssize) sizeof buf);
+}
+
+static void
+ssl_read_cb (gpointer data, PurpleSslConnection *ssl, PurpleInputCondition cond)
+{
+  MsnpTransport *t = data;
+  guint8 buf[8192];
+  gssize n;
+
+  /* TLS may hold decrypted bytes the socket no longer signals: drain. */
+  do {
+    errno = 0;
+    n = purple_ssl_read (ssl, buf, sizeof buf);
+  } while (deliver (t, buf, n, errno));
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+static gssize
+raw_write (MsnpTransport *t, const void *data, gsize len)
+{
+  if (t->ssl != NULL)
+    return purple_ssl_write (t->ssl, data, len);
+  return write (t->fd, data, len);
+}
+
+static void
+flush (MsnpTransport *t);
+
+static void
+write_cb (gpointer data, gint fd, PurpleInputCondition cond)
+{
+  flush (data);
+}
+
+static void
+flush (MsnpTransport *t)
+{
+  while (t->connected) {
+    gsize avail = purple_circ_buffer_get_max_read (t->outbuf);
+    gssize n;
+
+    if (avail == 0)
+      break;
+    n = raw_write (t, t->outbuf->outptr, avail);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+      break;
+    if (n <= 0) {
+      char *msg = g_strdup_printf (_("Lost connection with the server: %s"),
+                                   g_strerror (errno));
+      fail (t, msg);
+      g_free (msg);
+      return;
+    }
+    purple_circ_buffer_mark_read (t->outbuf, n);
+  }
+  if (t->connected && t->outbuf->bufused > 0 && t->write_watch == 0) {
+    int fd = t->ssl != NULL ? t->ssl->fd : t->fd;
+    t->write_watch = purple_input_add (fd, PURPLE_INPUT_WRITE, write_cb, t);
+  } else if (t->outbuf->bufused == 0 && t->write_watch != 0) {
+    purple_input_remove (t->write_watch);
+    t->write_watch = 0;
+  }
+}
+
+void
+msnp_transport_write (MsnpTransport *t, const void *data, gsize len)
+{
+  if (t->dead)
+    return;
+  purple_circ_buffer_append (t->outbuf, data, len);
+  if (t->write_watch == 0)
+    flush (t);
+}
+
+/* ---- connecting ------------------------------------------------------- */
+
+static void
+became_connected (MsnpTransport *t)
+{
+  t->connected = TRUE;
+  GUARDED (t, t->ev->connected (t->user));
+  if (settle (t))
+    flush (t);
+}
+
+static void
+proxy_connected_cb (gpointer data, gint fd, const gchar *error_message)
+{
+  MsnpTransport *t = data;
+
+  t->connecting = NULL;
+  if (fd < 0) {
+    char *msg = g_strdup_printf (_("Unable to connect: %s"),
+                                 error_message ? error_message : "");
+    fail (t, msg);
+    g_free (msg);
+    settle (t);
+    return;
+  }
+  t->fd = fd;
+  t->read_watch = purple_input_add (fd, PURPLE_INPUT_READ, plain_read_cb, t);
+  became_connected (t);
+}
+
+static void
+ssl_connected_cb (gpointer data, PurpleSslConnection *ssl,
+                  PurpleInputCondition cond)
+{
+  MsnpTransport *t = data;
+
+  purple_ssl_input_add (ssl, ssl_read_cb, t);
+  became_connected (t);
+}
+
+static void
+ssl_error_cb (PurpleSslConnection *ssl, PurpleSslErrorType error, gpointer data)
+{
+  MsnpTransport *t = data;
+
+  /* libpurple frees the connection after this callback. */
+  t->ssl = NULL;
+  fail (t, purple_ssl_strerror (error));
+  settle (t);
+}
+
+/* Connecting starts from the main loop so that no callback, not even a
+ * synchronous failure, fires inside msnp_transport_connect(). */
+static gboolean
+start_connect (gpointer data)
+{
+  MsnpTransport *t = data;
+
+  t->start_idle = 0;
+  if (t->tls) {
+    if (!purple_ssl_is_supported ()) {
+      fail (t, _("SSL support is unavailable."));
+      settle (t);
+      return G_SOURCE_REMOVE;
+    }
+    t->in_callback++;
+    t->ssl = purple_ssl_connect (t->account, t->host, t->port,
+                                 ssl_connected_cb, ssl_error_cb, t);
+    t->in_callback--;
+    settle (t);
+    return G_SOURCE_REMOVE;
+  }
+  t->connecting = purple_proxy_connect (NULL, t->account, t->host, t->port,
+                                        proxy_connected_cb, t);
+  if (t->connecting == NULL) {
+    fail (t, _("Unable to connect."));
+    settle (t);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+void
+msnp_transport_connect (MsnpTransport *t, const char *host, guint port,
+                        gboolean tls)
+{
+  teardown (t);
+  purple_circ_buffer_destroy (t->outbuf);
+  t->outbuf = purple_circ_buffer_new (4096);
+  g_free (t->host);
+  t->host = g_strdup (host);
+  t->port = port;
+  t->tls = tls;
+  t->start_idle = g_idle_add (start_connect, t);
+}

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include <debug.h>
+#include <notify.h>
+#include <util.h>
+
+#include "msn-account.h"
+#include "msn-blist.h"
+#include "msn-status.h"
+#include "msnp-error.h"
+
+static const char *const step_text[MSNP_NS_N_STEPS] = {
+  [MSNP_NS_STEP_CONNECTING]     = N_("Connecting"),
+  [MSNP_NS_STEP_HANDSHAKE]      = N_("Handshaking"),
+  [MSNP_NS_STEP_REDIRECTED]     = N_("Transferring to the notification server"),
+  [MSNP_NS_STEP_PASSPORT]       = N_("Signing in to Passport"),
+  [MSNP_NS_STEP_AUTHENTICATING] = N_("Authenticating"),
+  [MSNP_NS_STEP_SYNCING]        = N_("Retrieving the contact list"),
+  [MSNP_NS_STEP_DONE]           = N_("Signed in"),
+};
+
+/* ---- errors: the one place core errors become connection errors ------- */
+
+static PurpleConnectionError
+reason_for (const GError *error)
+{
+  if (error->domain == MSNP_SERVER_ERROR) {
+    MsnpServerErrorFlags flags = msnp_server_error_flags (error->code);
+    if (flags & MSNP_SERVER_ERROR_FLAG_AUTH)
+      return PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED;
+    if (flags & MSNP_SERVER_ERROR_FLAG_TRANSIENT)
+      return PURPLE_CONNECTION_ERROR_NETWORK_ERROR;
+    return PURPLE_CONNECTION_ERROR_OTHER_ERROR;
+  }
+  if (error->domain != MSNP_ERROR)
+    return PURPLE_CONNECTION_ERROR_NETWORK_ERROR;
+  switch ((MsnpErrorCode) error->code) {
+  case MSNP_ERROR_AUTH_FAILED:
+    return PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED;
+  case MSNP_ERROR_OTHER_LOCATION:
+    /* libpurple does not reconnect after NAME_IN_USE: signing back in
+     * would only throw the other location out in turn. */
+    return PURPLE_CONNECTION_ERROR_NAME_IN_USE;
+  case MSNP_ERROR_VERSION:
+    return PURPLE_CONNECTION_ERROR_OTHER_ERROR;
+  case MSNP_ERROR_PASSPORT:
+    return PURPLE_CONNECTION_ERROR_AUTHENTICATION_IMPOSSIBLE;
+  default:
+    return PURPLE_CONNECTION_ERROR_NETWORK_ERROR;
+  }
+}
+
+void
+msnp_account_fail (MsnpAccount *msn, const GError *error)
+{
+  if (msn->gc->wants_to_die)
+    return;
+  purple_connection_error_reason (msn->gc, reason_for (error), error->message);
+}
+
+static void
+fail_network (MsnpAccount *msn, MsnpErrorCode code, const char *message)
+{
+  GError *error = g_error_new_literal (MSNP_ERROR, code, message);
+  msnp_ns_abort (msn->ns, error);
+  g_error_free (error);
+}
+
+/* ---- list cache ------------------------------------------------------- */
+
+static char *
+cache_path_for (PurpleAccount *account)
+{
+  const char *server = purple_account_get_string (account, MSNP_OPT_SERVER,
+                                                  MSNP_DEFAULT_SERVER);
+  g_autofree char *who = g_ascii_strdown (purple_account_get_username (account), -1);
+  g_autofree char *name = g_strdup_printf ("%s@%s.lists", who, server);
+
+  /* The name comes from user input: keep it one file name. */
+  g_strdelimit (name, "/\\:", '_');
+  return g_build_filename (purple_user_dir (), "msnp", name, NULL);
+}
+
+static void
+load_lists (MsnpAccount *msn)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (msn->cache_path, &text, &len, NULL))
+    return;
+  if (!msnp_lists_read_cache (msnp_ns_get_lists (msn->ns), text, len))
+    purple_debug_warning ("msnp", "ignoring an unreadable list cache\n");
+}
+
+void
+msnp_account_save_lists (MsnpAccount *msn)
+{
+  g_autoptr (GString) text = g_string_sized_new (4096);
+  g_autofree char *dir = g_path_get_dirname (msn->cache_path);
+
+  if (msn->save_timer != 0) {
+    purple_timeout_remove (msn->save_timer);
+    msn->save_timer = 0;
+  }
+  msnp_lists_write_cache (msnp_ns_get_lists (msn->ns), text);
+  if (g_mkdir_with_parents (dir, 0700) != 0 ||
+      !purple_util_write_data_to_file_absolute (msn->cache_path, text->str,
+                                                (gssize) text->len))
+    purple_debug_warning ("msnp", "could not write the list cache\n");
+}
+
+static gboolean
+save_lists_cb (gpointer data)
+{
+  MsnpAccount *msn = data;
+
+  msn->save_timer = 0;
+  msnp_account_save_lists (msn);
+  return FALSE;
+}
+
+/* ---- timers ----------------------------------------------------------- */
+
+static gboolean
+keepalive_cb (gpointer data)
+{
+  MsnpAccount *msn = data;
+
+  if (!msnp_ns_keepalive (msn->ns)) {
+    msn->keepalive_timer = 0;
+    fail_network (msn, MSNP_ERROR_TIMEOUT,
+                  _("The MSN server stopped responding."));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+login_timeout_cb (gpointer data)
+{
+  MsnpAccount *msn = data;
+
+  msn->login_timer = 0;
+  fail_network (msn, MSNP_ERROR_TIMEOUT,
+                _("The MSN server did not answer in time while signing in."));
+  return FALSE;
+}
+
+static guint
+option_seconds (PurpleAccount *account, const char *key, int fallback)
+{
+  int value = purple_account_get_int (account, key, fallback);
+  return value >= 1 ? (guint) value : (guint) fallback;
+}
+
+/* ---- transport events ------------------------------------------------- */
+
+static void
+conn_connected (gpointer user)
+{
+  MsnpAccount *msn = user;
+  msnp_ns_connected (msn->ns);
+}
+
+static void
+conn_input (gpointer user, const guint8 *data, gsize len)
+{
+  MsnpAccount *msn = user;
+  msnp_ns_feed (msn->ns, data, len);
+}
+
+static void
+conn_closed (gpointer user, const char *error)
+{
+  MsnpAccount *msn = user;
+
+  if (error != NULL) {
+    fail_network (msn, MSNP_ERROR_DISCONNECTED, error);
+    return;
+  }
+  msnp_ns_disconnected (msn->ns);
+}
+
+static const MsnpTransportEvents conn_events = {
+  .connected = conn_connected,
+  .input     = conn_input,
+  .closed    = conn_closed,
+};
+
+/* ---- notification session events ------------------------------------- */
+
+static void
+ns_write (gpointer user, const char *data, gsize len, gboolean sensitive)
+{
+  MsnpAccount *msn = user;
+  msnp_transport_write (msn->ns_conn, data, len);
+}
+
+static void
+ns_progress (gpointer user, MsnpNsStep step)
+{
+  MsnpAccount *msn = user;
+
+  if (step < MSNP_NS_STEP_DONE)
+    purple_connection_update_progress (msn->gc, _(step_text[step]), step,
+                                       MSNP_NS_N_STEPS);
+}
+
+static void
+ns_redirect (gpointer user, const char *host, guint port)
+{
+  MsnpAccount *msn = user;
+
+  purple_debug_info ("msnp", "transferred to %s:%u\n", host, port);
+  msnp_transport_connect (msn->ns_conn, host, port, FALSE);
+}
+
+static void
+ns_need_ticket (gpointer user, const char *challenge)
+{
+  msnp_passport_login_start (user, challenge);
+}
+
+static void
+ns_synced (gpointer user, gboolean changed)
+{
+  MsnpAccount *msn = user;
+
+  purple_debug_info ("msnp", "contact list %s (version %s, %u contacts)\n",
+                     changed ? "downloaded" : "unchanged",
+                     msnp_lists_get_version (msnp_ns_get_lists (msn->ns)),
+                     msnp_lists_n_contacts (msnp_ns_get_lists (msn->ns)));
+  msnp_blist_sync (msn);
+}
+
+static void
+ns_online (gpointer user)
+{
+  MsnpAccount *msn = user;
+
+  if (msn->login_timer != 0) {
+    purple_timeout_remove (msn->login_timer);
+    msn->login_timer = 0;
+  }
+  if (msn->keepalive_timer == 0)
+    msn->keepalive_timer = purple_timeout_add_seconds (
+        option_seconds (msn->account, MSNP_OPT_KEEPALIVE, MSNP_DEFAULT_KEEPALIVE),
+        keepalive_cb, msn);
+  if (purple_connection_get_state (msn->gc) != PURPLE_CONNECTED)
+    purple_connection_set_state (msn->gc, PURPLE_CONNECTED);
+}
+
+static void
+ns_presence (gpointer user, const char *passport, MsnpStatus status,
+             const char *friendly)
+{
+  msnp_blist_presence (user, passport, status, friendly);
+}
+
+static void
+ns_own_status (gpointer user, MsnpStatus status)
+{
+  purple_debug_info ("msnp", "own state is now %s\n", msnp_status_to_code (status));
+}
+
+static void
+ns_own_friendly (gpointer user, const char *friendly)
+{
+  MsnpAccount *msn = user;
+  PurpleSetPublicAliasSuccessCallback ok = msn->alias_ok;
+
+  purple_connection_set_display_name (msn->gc, friendly);
+  msn->alias_ok = NULL;
+  msn->alias_fail = NULL;
+  if (ok != NULL)
+    ok (msn->account, friendly);
+}
+
+static void
+ns_contact_changed (gpointer user, const MsnpContact *contact)
+{
+  msnp_blist_contact_changed (user, contact);
+}
+
+static void
+ns_lists_dirty (gpointer user)
+{
+  MsnpAccount *msn = user;
+
+  /* Coalesce a burst of list changes into one write. */
+  if (msn->save_timer == 0)
+    msn->save_timer = purple_timeout_add_seconds (2, save_lists_cb, msn);
+}
+
+static void
+ns_message (gpointer user, const char *content_type, const MsnpMime *mime)
+{
+  purple_debug_misc ("msnp", "notification message of type %s\n", content_type);
+}
+
+static void
+ns_server_error (gpointer user, guint code, const char *command)
+{
+  MsnpAccount *msn = user;
+  g_autofree char *sentence = msnp_server_error_sentence (code);
+
+  if (strcmp (command, "REA") == 0 && msn->alias_fail != NULL) {
+    PurpleSetPublicAliasFailureCallback fail = msn->alias_fail;
+    msn->alias_ok = NULL;
+    msn->alias_fail = NULL;
+    fail (msn->account, sentence);
+    return;
+  }
+  purple_notify_error (msn->gc, _("MSN error"),
+                       _("The MSN server refused a request."), sentence);
+}
+
+static void
+ns_closed (gpointer user, const GError *error)
+{
+  MsnpAccount *msn = user;
+
+  if (error != NULL)
+    msnp_account_fail (msn, error);
+}
+
+static const MsnpNsEvents ns_events = {
+  .write           = ns_write,
+  .progress        = ns_progress,
+  .redirect        = ns_redirect,
+  .need_ticket     = ns_need_ticket,
+  .synced          = ns_synced,
+  .online          = ns_online,
+  .presence        = ns_presence,
+  .own_status      = ns_own_status,
+  .own_friendly    = ns_own_friendly,
+  .contact_changed = ns_contact_changed,
+  .lists_dirty     = ns_lists_dirty,
+  .message         = ns_message,
+  .server_error    = ns_server_error,
+  .closed          = ns_closed,
+};
+
+/* ---- login and close -------------------------------------------------- */
+
+void
+msnp_account_login (PurpleAccount *account)
+{
+  PurpleConnection *gc = purple_account_get_connection (account);
+  MsnpAccount *msn = g_new0 (MsnpAccount, 1);
+  const char *server;
+  int port;
+
+  msn->gc = gc;
+  msn->account = account;
+  gc->proto_data = msn;
+  gc->flags |= PURPLE_CONNECTION_NO_BGCOLOR | PURPLE_CONNECTION_NO_URLDESC |
+               PURPLE_CONNECTION_NO_IMAGES;
+
+  msn->ns = msnp_ns_new (purple_account_get_username (account), &ns_events, msn);
+  msn->cache_path = cache_path_for (account);
+  load_lists (msn);
+  msnp_ns_set_initial_status (msn->ns, msnp_status_from_purple (account));
+
+  server = purple_account_get_string (account, MSNP_OPT_SERVER, MSNP_DEFAULT_SERVER);
+  port = purple_account_get_int (account, MSNP_OPT_PORT, MSNP_DEFAULT_PORT);
+  if (server == NULL || *server == '\0' || port <= 0 || port > 65535) {
+    purple_connection_error_reason (gc, PURPLE_CONNECTION_ERROR_INVALID_SETTINGS,
+                                    _("The server address or port is not valid."));
+    return;
+  }
+  purple_connection_update_progress (gc, _(step_text[MSNP_NS_STEP_CONNECTING]),
+                                     MSNP_NS_STEP_CONNECTING, MSNP_NS_N_STEPS);
+  msn->login_timer = purple_timeout_add_seconds (
+      option_seconds (account, MSNP_OPT_TIMEOUT, MSNP_DEFAULT_TIMEOUT),
+      login_timeout_cb, msn);
+  msn->ns_conn = msnp_transport_new (account, &conn_events, msn);
+  msnp_transport_connect (msn->ns_conn, server, (guint) port, FALSE);
+}
+
+void
+msnp_account_close (PurpleConnection *gc)
+{
+  MsnpAccount *msn = gc->proto_data;
+
+  if (msn == NULL)
+    return;
+  msnp_passport_login_cancel (msn);
+  if (msn->ns_conn != NULL && msnp_transport_is_connected (msn->ns_conn))
+    msnp_ns_sign_out (msn->ns);
+  msnp_transport_free (msn->ns_conn);
+  if (msn->keepalive_timer != 0)
+    purple_timeout_remove (msn->keepalive_timer);
+  if (msn->login_timer != 0)
+    purple_timeout_remove (msn->login_timer);
+  if (msn->save_timer != 0)
+    msnp_account_save_lists (msn);
+  msnp_ns_free (msn->ns);
+  g_free (msn->cache_path);
+  g_free (msn);
+  gc->proto_data = NULL;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One signed-in MSN account: owns its notification session, the socket
+ * under it, the Passport exchange and the timers.  Everything an MSN
+ * account holds hangs off its MsnpAccount, so two accounts in one Pidgin
+ * share nothing. */
+#pragma once
+
+#include <glib.h>
+#include <connection.h>
+
+#include "msnp-ns.h"
+#include "msnp-http.h"
+#include "msnp-transport.h"
+
+G_BEGIN_DECLS
+
+/* Account option keys. */
+#define MSNP_OPT_SERVER      "server"
+#define MSNP_OPT_PORT        "port"
+#define MSNP_OPT_NEXUS       "nexus_url"
+#define MSNP_OPT_KEEPALIVE   "keepalive_interval"
+#define MSNP_OPT_TIMEOUT     "login_timeout"
+#define MSNP_DEFAULT_SERVER  "messenger.hotmail.com"
+#define MSNP_DEFAULT_PORT    1863
+#define MSNP_DEFAULT_NEXUS   "https://nexus.passport.com/rdr/pprdr.asp"
+#define MSNP_DEFAULT_KEEPALIVE 45
+#define MSNP_DEFAULT_TIMEOUT   60
+
+typedef struct {
+  PurpleConnection *gc;
+  PurpleAccount    *account;
+  MsnpNs           *ns;
+  MsnpTransport    *ns_conn;
+
+  /* Passport */
+  MsnpHttp *http;
+  char     *challenge;
+  guint     passport_hops;
+  gboolean  dalogin_cached;
+
+  guint keepalive_timer;
+  guint login_timer;
+  guint save_timer;
+  char *cache_path;
+
+  /* A friendly-name change waiting for the server's echo. */
+  PurpleSetPublicAliasSuccessCallback alias_ok;
+  PurpleSetPublicAliasFailureCallback alias_fail;
+} MsnpAccount;
+
+void msnp_account_login (PurpleAccount *account);
+void msnp_account_close (PurpleConnection *gc);
+
+/* Reports @error as the connection's error (the one place that maps core
+ * errors onto libpurple's reasons). */
+void msnp_account_fail (MsnpAccount *msn, const GError *error);
+
+/* Passport login (msn-passport-login.c): gets a ticket for @challenge and
+ * hands it to the notification session. */
+void msnp_passport_login_start  (MsnpAccount *msn, const char *challenge);
+void msnp_passport_login_cancel (MsnpAccount *msn);
+
+/* Writes the list cache now. */
+void msnp_account_save_lists (MsnpAccount *msn);
+
+G_END_DECLS

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include <blist.h>
+#include <debug.h>
+#include <prpl.h>
+
+#include "msn-blist.h"
+#include "msn-status.h"
+
+/* Where a forward-list contact with no (known) group goes. */
+static const char *
+group_name_for (const MsnpLists *lists, const char *id)
+{
+  const MsnpGroup *group = id != NULL ? msnp_lists_get_group (lists, id) : NULL;
+
+  if (group != NULL && group->name != NULL && *group->name != '\0')
+    return group->name;
+  return _("Other Contacts");
+}
+
+static gboolean
+contact_in_group (const MsnpLists *lists, const MsnpContact *contact,
+                  const char *group_name)
+{
+  if (contact->groups->len == 0)
+    return strcmp (group_name, group_name_for (lists, NULL)) == 0;
+  for (guint i = 0; i < contact->groups->len; i++)
+    if (strcmp (group_name,
+                group_name_for (lists, g_ptr_array_index (contact->groups, i))) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+ensure_buddy (MsnpAccount *msn, const MsnpContact *contact, const char *group_name)
+{
+  PurpleGroup *group = purple_find_group (group_name);
+  PurpleBuddy *buddy = NULL;
+
+  if (group == NULL) {
+    group = purple_group_new (group_name);
+    purple_blist_add_group (group, NULL);
+  } else {
+    buddy = purple_find_buddy_in_group (msn->account, contact->passport, group);
+  }
+  if (buddy == NULL) {
+    buddy = purple_buddy_new (msn->account, contact->passport, NULL);
+    purple_blist_add_buddy (buddy, NULL, group, NULL);
+  }
+  if (contact->friendly != NULL &&
+      g_strcmp0 (purple_buddy_get_server_alias (buddy), contact->friendly) != 0)
+    purple_blist_server_alias_buddy (buddy, contact->friendly);
+}
+
+static void
+place_contact (MsnpAccount *msn, const MsnpContact *contact)
+{
+  const MsnpLists *lists = msnp_ns_get_lists (msn->ns);
+
+  if (!(contact->lists & MSNP_LIST_FL))
+    return;
+  if (contact->groups->len == 0) {
+    ensure_buddy (msn, contact, group_name_for (lists, NULL));
+    return;
+  }
+  for (guint i = 0; i < contact->groups->len; i++)
+    ensure_buddy (msn, contact,
+                  group_name_for (lists, g_ptr_array_index (contact->groups, i)));
+}
+
+static void
+place_contact_cb (MsnpContact *contact, gpointer data)
+{
+  place_contact (data, contact);
+}
+
+/* Removes @passport's buddies that the server no longer puts where they
+ * are (all of them when it is off the forward list). */
+static void
+prune_buddies (MsnpAccount *msn, GSList *buddies)
+{
+  const MsnpLists *lists = msnp_ns_get_lists (msn->ns);
+
+  for (GSList *l = buddies; l != NULL; l = l->next) {
+    PurpleBuddy *buddy = l->data;
+    const MsnpContact *contact =
+        msnp_lists_lookup (lists, purple_buddy_get_name (buddy));
+    const char *group = purple_group_get_name (purple_buddy_get_group (buddy));
+
+    if (contact == NULL || !(contact->lists & MSNP_LIST_FL) ||
+        !contact_in_group (lists, contact, group))
+      purple_blist_remove_buddy (buddy);
+  }
+}
+
+void
+msnp_blist_sync (MsnpAccount *msn)
+{
+  GSList *buddies = purple_find_buddies (msn->account, NULL);
+
+  prune_buddies (msn, buddies);
+  g_slist_free (buddies);
+  msnp_lists_foreach (msnp_ns_get_lists (msn->ns), place_contact_cb, msn);
+}
+
+void
+msnp_blist_contact_changed (MsnpAccount *msn, const MsnpContact *contact)
+{
+  GSList *buddies = purple_find_buddies (msn->account, contact->passport);
+
+  prune_buddies (msn, buddies);
+  g_slist_free (buddies);
+  place_contact (msn, contact);
+}
+
+void
+msnp_blist_presence (MsnpAccount *msn, const char *passport, MsnpStatus status,
+                     const char *friendly)
+{
+  PurpleAccount *account = msn->account;
+
+  if (friendly != NULL) {
+    MsnpContact *contact = msnp_lists_lookup (msnp_ns_get_lists (msn->ns), passport);
+    if (contact != NULL && g_strcmp0 (contact->friendly, friendly) != 0) {
+      g_free (contact->friendly);
+      contact->friendly = g_strdup (friendly);
+    }
+    serv_got_alias (msn->gc, passport, friendly);
+  }
+  purple_prpl_got_user_status (account, passport, msnp_status_purple_id (status),
+                               NULL);
+  if (status != MSNP_STATUS_OFFLINE)
+    purple_prpl_got_user_idle (account, passport, status == MSNP_STATUS_IDLE, 0);
+}
+
+static const char *
+lists_text (guint lists, GString *out)
+{
+  static const struct { guint bit; const char *name; } names[] = {
+    { MSNP_LIST_FL, N_("contacts") },
+    { MSNP_LIST_AL, N_("allowed") },
+    { MSNP_LIST_BL, N_("blocked") },
+    { MSNP_LIST_RL, N_("has you as a contact") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (lists & names[i].bit)
+      g_string_append_printf (out, "%s%s", out->len ? ", " : "", _(names[i].name));
+  return out->str;
+}
+
+void
+msnp_blist_describe (MsnpAccount *msn, const char *passport,
+                     PurpleNotifyUserInfo *info, gboolean full)
+{
+  static const char *const phone_labels[MSNP_N_PHONES] = {
+    [MSNP_PHONE_HOME]   = N_("Home phone"),
+    [MSNP_PHONE_WORK]   = N_("Work phone"),
+    [MSNP_PHONE_MOBILE] = N_("Mobile phone"),
+  };
+  const MsnpLists *lists = msnp_ns_get_lists (msn->ns);
+  const MsnpContact *contact = msnp_lists_lookup (lists, passport);
+
+  if (contact == NULL)
+    return;
+  if (full) {
+    purple_notify_user_info_add_pair_plaintext (info, _("E-mail address"),
+                                                contact->passport);
+    purple_notify_user_info_add_pair_plaintext (info, _("Friendly name"),
+                                                contact->friendly);
+  }
+  for (guint i = 0; i < MSNP_N_PHONES; i++)
+    if (contact->phones[i] != NULL && *contact->phones[i] != '\0')
+      purple_notify_user_info_add_pair_plaintext (info, _(phone_labels[i]),
+                                                  contact->phones[i]);
+  if (contact->mobile)
+    purple_notify_user_info_add_pair_plaintext (info, _("Mobile device"), _("Yes"));
+  if (full) {
+    g_autoptr (GString) text = g_string_new (NULL);
+    for (guint i = 0; i < contact->groups->len; i++)
+      g_string_append_printf (text, "%s%s", i ? ", " : "",
+                              group_name_for (lists, g_ptr_array_index (contact->groups, i)));
+    if (text->len > 0)
+      purple_notify_user_info_add_pair_plaintext (info, _("Groups"), text->str);
+    g_string_truncate (text, 0);
+    purple_notify_user_info_add_pair_plaintext (info, _("Lists"),
+                                                lists_text (contact->lists, text));
+  }
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Keeps libpurple's buddy list in step with the server's lists, and shows
+ * contacts' presence and details. */
+#pragma once
+
+#include "msn-account.h"
+#include <notify.h>
+
+G_BEGIN_DECLS
+
+/* After a sync: the forward list becomes buddies in their groups, buddies
+ * the server no longer lists go away.  Writes nothing that is already
+ * right, so an unchanged list costs lookups only. */
+void msnp_blist_sync (MsnpAccount *msn);
+
+void msnp_blist_contact_changed (MsnpAccount *msn, const MsnpContact *contact);
+
+void msnp_blist_presence (MsnpAccount *msn, const char *passport,
+                          MsnpStatus status, const char *friendly);
+
+/* Adds what we know of @passport (friendly name, phones, lists, groups)
+ * to @info. */
+void msnp_blist_describe (MsnpAccount *msn, const char *passport,
+                          PurpleNotifyUserInfo *info, gboolean full);
+
+G_END_DECLS

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The Passport 1.4 exchange on the main loop: nexus → DALogin → ticket.
+ * What to send and how to read replies lives in core/msnp-passport. */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include <debug.h>
+
+#include "msn-account.h"
+#include "msnp-error.h"
+#include "msnp-passport.h"
+
+/* The DALogin address is cached per account, as Net::Msmgr did (seed
+ * 004): it saves the nexus round trip on every later sign-in.  It is
+ * remembered together with the nexus it came from. */
+#define CACHE_DALOGIN "msnp_dalogin"
+#define CACHE_NEXUS   "msnp_dalogin_nexus"
+#define MAX_HOPS 5
+
+static void request_ticket (MsnpAccount *msn, const char *url);
+static void request_nexus (MsnpAccount *msn);
+
+static void
+abort_with (MsnpAccount *msn, MsnpErrorCode code, const char *message)
+{
+  GError *error = g_error_new_literal (MSNP_ERROR, code, message);
+  msnp_ns_abort (msn->ns, error);
+  g_error_free (error);
+}
+
+static const char *
+nexus_url (MsnpAccount *msn)
+{
+  return purple_account_get_string (msn->account, MSNP_OPT_NEXUS,
+                                    MSNP_DEFAULT_NEXUS);
+}
+
+static void
+forget_dalogin (MsnpAccount *msn)
+{
+  purple_account_set_string (msn->account, CACHE_DALOGIN, NULL);
+  purple_account_set_string (msn->account, CACHE_NEXUS, NULL);
+}
+
+static void
+ticket_cb (gpointer user, const char *response, gsize len, const char *error)
+{
+  MsnpAccount *msn = user;
+  g_autofree char *ticket = NULL;
+  g_autofree char *location = NULL;
+  g_autoptr (GError) perror = NULL;
+
+  msn->http = NULL;
+  if (response == NULL) {
+    if (msn->dalogin_cached) {
+      /* The cached login server may have moved: ask the nexus again. */
+      forget_dalogin (msn);
+      request_nexus (msn);
+      return;
+    }
+    abort_with (msn, MSNP_ERROR_PASSPORT, error);
+    return;
+  }
+  switch (msnp_passport_parse_login (response, len, &ticket, &location, &perror)) {
+  case MSNP_PASSPORT_REPLY_TICKET:
+    purple_debug_info ("msnp", "Passport ticket received\n");
+    msnp_ns_submit_ticket (msn->ns, ticket);
+    /* The ticket is secret: clear our copy. */
+    memset (ticket, 0, strlen (ticket));
+    break;
+  case MSNP_PASSPORT_REPLY_REDIRECT:
+    purple_debug_info ("msnp", "Passport login redirected\n");
+    request_ticket (msn, location);
+    break;
+  case MSNP_PASSPORT_REPLY_AUTH_FAILED:
+    abort_with (msn, MSNP_ERROR_AUTH_FAILED,
+                _("Passport refused the sign-in: the e-mail address or the "
+                  "password is wrong."));
+    break;
+  case MSNP_PASSPORT_REPLY_ERROR:
+  default:
+    if (msn->dalogin_cached) {
+      forget_dalogin (msn);
+      request_nexus (msn);
+      return;
+    }
+    abort_with (msn, MSNP_ERROR_PASSPORT,
+                perror != NULL ? perror->message
+                               : _("The Passport login server sent an "
+                                   "unexpected reply."));
+    break;
+  }
+}
+
+static void
+request_ticket (MsnpAccount *msn, const char *url)
+{
+  g_autofree char *auth = NULL;
+  g_autofree char *headers = NULL;
+
+  if (++msn->passport_hops > MAX_HOPS) {
+    abort_with (msn, MSNP_ERROR_PASSPORT,
+                _("The Passport login server redirected too many times."));
+    return;
+  }
+  auth = msnp_passport_build_authorization (msn->challenge,
+                                            purple_account_get_username (msn->account),
+                                            purple_connection_get_password (msn->gc));
+  headers = g_strdup_printf ("Authorization: %s\r\n", auth);
+  memset (auth, 0, strlen (auth));
+  msn->http = msnp_http_get (msn->account, url, headers, ticket_cb, msn);
+  memset (headers, 0, strlen (headers));
+}
+
+static void
+nexus_cb (gpointer user, const char *response, gsize len, const char *error)
+{
+  MsnpAccount *msn = user;
+  g_autoptr (GError) perror = NULL;
+  g_autofree char *dalogin = NULL;
+
+  msn->http = NULL;
+  if (response == NULL) {
+    abort_with (msn, MSNP_ERROR_PASSPORT, error);
+    return;
+  }
+  dalogin = msnp_passport_parse_nexus (response, len, &perror);
+  if (dalogin == NULL) {
+    abort_with (msn, MSNP_ERROR_PASSPORT, perror->message);
+    return;
+  }
+  purple_account_set_string (msn->account, CACHE_DALOGIN, dalogin);
+  purple_account_set_string (msn->account, CACHE_NEXUS, nexus_url (msn));
+  msn->dalogin_cached = FALSE;
+  request_ticket (msn, dalogin);
+}
+
+static void
+request_nexus (MsnpAccount *msn)
+{
+  msn->dalogin_cached = FALSE;
+  msn->http = msnp_http_get (msn->account, nexus_url (msn), NULL, nexus_cb, msn);
+}
+
+void
+msnp_passport_login_start (MsnpAccount *msn, const char *challenge)
+{
+  const char *cached = purple_account_get_string (msn->account, CACHE_DALOGIN, NULL);
+  const char *cached_nexus = purple_account_get_string (msn->account, CACHE_NEXUS, NULL);
+
+  msnp_passport_login_cancel (msn);
+  msn->challenge = g_strdup (challenge);
+  msn->passport_hops = 0;
+  if (cached != NULL && *cached != '\0' &&
+      g_strcmp0 (cached_nexus, nexus_url (msn)) == 0) {
+    msn->dalogin_cached = TRUE;
+    request_ticket (msn, cached);
+    return;
+  }
+  request_nexus (msn);
+}
+
+void
+msnp_passport_login_cancel (MsnpAccount *msn)
+{
+  msnp_http_cancel (msn->http);
+  msn->http = NULL;
+  g_clear_pointer (&msn->challenge, g_free);
+}

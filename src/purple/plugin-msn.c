@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The "MSN" protocol (prpl-msn): the plugin tables and the small entry
+ * points libpurple calls.  The work happens in msn-account and friends. */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include <accountopt.h>
+#include <debug.h>
+#include <eventloop.h>
+#include <notify.h>
+#include <plugin.h>
+#include <prpl.h>
+#include <request.h>
+#include <version.h>
+
+#include "msn-account.h"
+#include "msn-blist.h"
+#include "msn-status.h"
+
+#define MSNP_PLUGIN_ID "prpl-msn"
+
+static MsnpAccount *
+account_of (PurpleConnection *gc)
+{
+  return gc != NULL ? gc->proto_data : NULL;
+}
+
+static const char *
+msn_list_icon (PurpleAccount *account, PurpleBuddy *buddy)
+{
+  return "msn";
+}
+
+static void
+msn_login (PurpleAccount *account)
+{
+  msnp_account_login (account);
+}
+
+static void
+msn_close (PurpleConnection *gc)
+{
+  msnp_account_close (gc);
+}
+
+static GList *
+msn_status_types (PurpleAccount *account)
+{
+  return msnp_status_types (account);
+}
+
+static void
+send_current_status (PurpleAccount *account)
+{
+  MsnpAccount *msn = account_of (purple_account_get_connection (account));
+
+  if (msn != NULL)
+    msnp_ns_set_status (msn->ns, msnp_status_from_purple (account));
+}
+
+static void
+msn_set_status (PurpleAccount *account, PurpleStatus *status)
+{
+  if (purple_status_is_active (status))
+    send_current_status (account);
+}
+
+static void
+msn_set_idle (PurpleConnection *gc, int idle)
+{
+  send_current_status (purple_connection_get_account (gc));
+}
+
+typedef struct {
+  PurpleAccount *account;
+  PurpleSetPublicAliasFailureCallback cb;
+} AliasFailure;
+
+static gpointer
+alias_failure_new (PurpleConnection *gc, PurpleSetPublicAliasFailureCallback cb)
+{
+  AliasFailure *f = g_new (AliasFailure, 1);
+
+  f->account = purple_connection_get_account (gc);
+  f->cb = cb;
+  return f;
+}
+
+static gboolean
+report_alias_failure (gpointer data)
+{
+  AliasFailure *f = data;
+
+  f->cb (f->account, _("You are not signed in."));
+  g_free (f);
+  return FALSE;
+}
+
+static void
+msn_set_public_alias (PurpleConnection *gc, const char *alias,
+                      PurpleSetPublicAliasSuccessCallback success_cb,
+                      PurpleSetPublicAliasFailureCallback failure_cb)
+{
+  MsnpAccount *msn = account_of (gc);
+
+  if (msn == NULL || !msnp_ns_is_online (msn->ns)) {
+    /* libpurple wants the answer asynchronously even when it is known. */
+    if (failure_cb != NULL)
+      purple_timeout_add (0, report_alias_failure,
+                          alias_failure_new (gc, failure_cb));
+    return;
+  }
+  msn->alias_ok = success_cb;
+  msn->alias_fail = failure_cb;
+  msnp_ns_set_friendly (msn->ns, alias && *alias ? alias
+                        : purple_account_get_username (msn->account));
+}
+
+static void
+friendly_name_entered (PurpleConnection *gc, const char *name)
+{
+  if (PURPLE_CONNECTION_IS_VALID (gc))
+    msn_set_public_alias (gc, name, NULL, NULL);
+}
+
+static void
+action_set_friendly_name (PurplePluginAction *action)
+{
+  PurpleConnection *gc = action->context;
+
+  purple_request_input (gc, _("Set your friendly name"),
+                        _("This is the name other people see you as."),
+                        NULL, purple_connection_get_display_name (gc), FALSE,
+                        FALSE, NULL, _("_OK"), G_CALLBACK (friendly_name_entered),
+                        _("_Cancel"), NULL, purple_connection_get_account (gc),
+                        NULL, NULL, gc);
+}
+
+static GList *
+msn_actions (PurplePlugin *plugin, gpointer context)
+{
+  return g_list_append (NULL, purple_plugin_action_new (_("Set Friendly Name..."),
+                                                        action_set_friendly_name));
+}
+
+static char *
+msn_status_text (PurpleBuddy *buddy)
+{
+  PurpleStatus *status = purple_presence_get_active_status (purple_buddy_get_presence (buddy));
+
+  if (!purple_presence_is_online (purple_buddy_get_presence (buddy)) ||
+      purple_status_is_available (status))
+    return NULL;
+  return g_markup_escape_text (purple_status_get_name (status), -1);
+}
+
+static void
+msn_tooltip_text (PurpleBuddy *buddy, PurpleNotifyUserInfo *info, gboolean full)
+{
+  PurpleAccount *account = purple_buddy_get_account (buddy);
+  MsnpAccount *msn = account_of (purple_account_get_connection (account));
+  PurplePresence *presence = purple_buddy_get_presence (buddy);
+
+  if (purple_presence_is_online (presence))
+    purple_notify_user_info_add_pair_plaintext (info, _("Status"),
+        purple_status_get_name (purple_presence_get_active_status (presence)));
+  if (msn != NULL)
+    msnp_blist_describe (msn, purple_buddy_get_name (buddy), info, FALSE);
+}
+
+static void
+msn_get_info (PurpleConnection *gc, const char *who)
+{
+  MsnpAccount *msn = account_of (gc);
+  PurpleNotifyUserInfo *info = purple_notify_user_info_new ();
+  PurpleBuddy *buddy = purple_find_buddy (purple_connection_get_account (gc), who);
+
+  if (buddy != NULL) {
+    PurplePresence *presence = purple_buddy_get_presence (buddy);
+    purple_notify_user_info_add_pair_plaintext (info, _("Status"),
+        purple_presence_is_online (presence)
+            ? purple_status_get_name (purple_presence_get_active_status (presence))
+            : _("Offline"));
+  }
+  if (msn != NULL)
+    msnp_blist_describe (msn, who, info, TRUE);
+  purple_notify_userinfo (gc, who, info, NULL, NULL);
+  purple_notify_user_info_destroy (info);
+}
+
+static const char *
+msn_normalize (const PurpleAccount *account, const char *who)
+{
+  static char buf[256];
+
+  /* libpurple's contract: a static buffer, valid until the next call. */
+  g_strlcpy (buf, who, sizeof buf);
+  for (char *p = buf; *p; p++)
+    *p = g_ascii_tolower (*p);
+  return buf;
+}
+
+static PurplePluginProtocolInfo prpl_info = {
+  .icon_spec = NO_BUDDY_ICONS,
+  .list_icon = msn_list_icon,
+  .status_text = msn_status_text,
+  .tooltip_text = msn_tooltip_text,
+  .status_types = msn_status_types,
+  .login = msn_login,
+  .close = msn_close,
+  .get_info = msn_get_info,
+  .set_status = msn_set_status,
+  .set_idle = msn_set_idle,
+  .normalize = msn_normalize,
+  .set_public_alias = msn_set_public_alias,
+  .struct_size = sizeof (PurplePluginProtocolInfo),
+};
+
+static void
+forward_log (const char *domain, GLogLevelFlags level, const char *message,
+             gpointer data)
+{
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
+    purple_debug_error ("msnp", "%s\n", message);
+  else if (level & G_LOG_LEVEL_WARNING)
+    purple_debug_warning ("msnp", "%s\n", message);
+  else
+    purple_debug_misc ("msnp", "%s\n", message);
+}
+
+static guint log_handler;
+
+static gboolean
+plugin_load (PurplePlugin *plugin)
+{
+  /* The protocol core logs through GLib; show it in libpurple's debug
+   * window like the rest of the plugin. */
+  log_handler = g_log_set_handler ("msnp", G_LOG_LEVEL_MASK, forward_log, NULL);
+  return TRUE;
+}
+
+static gboolean
+plugin_unload (PurplePlugin *plugin)
+{
+  if (log_handler != 0)
+    g_log_remove_handler ("msnp", log_handler);
+  log_handler = 0;
+  return TRUE;
+}
+
+static PurplePluginInfo info = {
+  .magic = PURPLE_PLUGIN_MAGIC,
+  .major_version = PURPLE_MAJOR_VERSION,
+  .minor_version = PURPLE_MINOR_VERSION,
+  .type = PURPLE_PLUGIN_PROTOCOL,
+  .priority = PURPLE_PRIORITY_DEFAULT,
+  .id = MSNP_PLUGIN_ID,
+  .name = "MSN",
+  .version = PACKAGE_VERSION,
+  .homepage = NULL,
+  .load = plugin_load,
+  .unload = plugin_unload,
+  .extra_info = &prpl_info,
+  .actions = msn_actions,
+};
+
+static void
+init_plugin (PurplePlugin *plugin)
+{
+  PurpleAccountOption *option;
+
+#if ENABLE_NLS
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+#endif
+  info.summary = _("MSN Messenger protocol (MSNP8)");
+  info.description = _("Sign in to MSN Messenger servers (such as today's "
+                       "revival servers) with the MSNP8 protocol.");
+
+  option = purple_account_option_string_new (_("Server"), MSNP_OPT_SERVER,
+                                             MSNP_DEFAULT_SERVER);
+  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
+  option = purple_account_option_int_new (_("Port"), MSNP_OPT_PORT,
+                                          MSNP_DEFAULT_PORT);
+  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
+  option = purple_account_option_string_new (_("Passport nexus URL"),
+                                             MSNP_OPT_NEXUS, MSNP_DEFAULT_NEXUS);
+  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
+  option = purple_account_option_int_new (_("Keepalive interval (seconds)"),
+                                          MSNP_OPT_KEEPALIVE, MSNP_DEFAULT_KEEPALIVE);
+  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
+  option = purple_account_option_int_new (_("Sign-in timeout (seconds)"),
+                                          MSNP_OPT_TIMEOUT, MSNP_DEFAULT_TIMEOUT);
+  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
+}
+
+PURPLE_INIT_PLUGIN (msnp, init_plugin, info)
