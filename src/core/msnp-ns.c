@@ -56,6 +56,7 @@ struct _MsnpNs {
   guint64 seen_contacts;
   guint64 seen_groups;
   gboolean sync_changed;
+  gboolean syn_answered;
 
   NsPending pending[NS_MAX_PENDING];
   guint     n_pending;
@@ -204,6 +205,7 @@ start_sync (MsnpNs *ns)
   ns->sync_contacts = ns->sync_groups = -1;
   ns->seen_contacts = ns->seen_groups = 0;
   ns->sync_changed = FALSE;
+  ns->syn_answered = FALSE;
   ns->ev->progress (ns->user, MSNP_NS_STEP_SYNCING);
   SEND (ns, "SYN", msnp_lists_get_version (ns->lists));
 }
@@ -327,8 +329,9 @@ handle_syn (MsnpNs *ns, const MsnpCommand *cmd)
   const char *version = msnp_command_param (cmd, 1);
   guint64 n;
 
-  if (ns->state != NS_STATE_SYNCING)
+  if (ns->state != NS_STATE_SYNCING || ns->syn_answered)
     return TRUE;
+  ns->syn_answered = TRUE;
   if (version == NULL ||
       g_strcmp0 (version, msnp_lists_get_version (ns->lists)) == 0) {
     /* Unchanged: the cache is the list, nothing follows. */
@@ -709,12 +712,15 @@ find_handler (const char *name)
   return NULL;
 }
 
-/* Commands that may interleave with a sync without ending it. */
+/* Commands that may interleave with a sync without ending it: the sync
+ * lines, and what the server sends on its own (profile and mail MSGs,
+ * challenges, keepalive answers). */
 static gboolean
-belongs_to_sync (const char *name)
+may_interleave_sync (const char *name)
 {
   static const char *const names[] = {
     "SYN", "GTC", "BLP", "PRP", "LSG", "LST", "BPR", "CHL", "QNG", "QRY",
+    "MSG",
   };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     if (strcmp (name, names[i]) == 0)
@@ -744,16 +750,16 @@ dispatch_frame (const MsnpFrame *frame, gpointer user_data)
   if (msnp_command_is_error (cmd, &code))
     return handle_error (ns, code, cmd);
 
-  /* A sync the server never finished (fewer LSTs than promised) ends
-   * at the first line that cannot be part of it. */
-  if (ns->state == NS_STATE_SYNCING && !belongs_to_sync (cmd->name))
-    finish_sync (ns);
-
   handler = find_handler (cmd->name);
   if (handler == NULL) {
     g_debug ("NS: ignoring unknown command %s", cmd->name);
     return TRUE;
   }
+  /* A sync the server never finished (fewer LSTs than promised) ends at
+   * the first known command that cannot be part of it. */
+  if (ns->state == NS_STATE_SYNCING && ns->syn_answered &&
+      !may_interleave_sync (cmd->name))
+    finish_sync (ns);
   if (strcmp (cmd->name, "LST") != 0 && strcmp (cmd->name, "LSG") != 0 &&
       strcmp (cmd->name, "BPR") != 0 && strcmp (cmd->name, "NLN") != 0 &&
       strcmp (cmd->name, "FLN") != 0 && strcmp (cmd->name, "MSG") != 0) {

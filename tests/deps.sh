@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Sourced by tests/run-suite and tests/demo: installs the Debian packages
+# the build and the tests need, and only those that are missing.
+msnp_install_deps() {
+  local pkgs="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
+    libglib2.0-dev libpurple-dev libjson-glib-dev libxml2-dev gettext
+    python3 openssl finch tmux $*"
+  local missing=""
+  for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
+      || missing="$missing $p"
+  done
+  [ -z "$missing" ] && return 0
+  echo "Installing:$missing"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+}
