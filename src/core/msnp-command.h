@@ -26,8 +26,8 @@ typedef struct {
   char          storage[MSNP_FRAMER_MAX_LINE + 1];
 } MsnpCommand;
 
-/* Returns FALSE for an empty line or a command name that is not 3 ASCII
- * alphanumerics (the caller logs and skips it). */
+/* Returns FALSE for an empty line, a line holding a NUL byte, or a command
+ * name that is not 3 ASCII alphanumerics (the caller logs and skips it). */
 gboolean msnp_command_parse (MsnpCommand *cmd, const MsnpFrame *frame);
 
 /* Parameter @i or NULL when absent; never indexes past what arrived. */

@@ -140,8 +140,14 @@ nexus_cb (gpointer user, const char *response, gsize len, const char *error)
 static void
 request_nexus (MsnpAccount *msn)
 {
+  const char *url = nexus_url (msn);
+  g_autofree char *with_scheme = NULL;
+
+  /* Revival servers' instructions often give the nexus as host/path. */
+  if (strstr (url, "://") == NULL)
+    url = with_scheme = g_strconcat ("https://", url, NULL);
   msn->dalogin_cached = FALSE;
-  msn->http = msnp_http_get (msn->account, nexus_url (msn), NULL, nexus_cb, msn);
+  msn->http = msnp_http_get (msn->account, url, NULL, nexus_cb, msn);
 }
 
 void

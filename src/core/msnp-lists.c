@@ -1,0 +1,670 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The contact-list model of one account, fed with MSNP8 sync lines.
+ *
+ * Contacts live in a GPtrArray (server order, for foreach) indexed by a
+ * hash table on the lower-cased passport.  The cache is the very line
+ * format the server syncs with, so reading it replays the lines through
+ * msnp_lists_apply() and there is one parser for both. */
+#include "config.h"
+
+#include <string.h>
+
+#include "msnp-lists.h"
+
+struct _MsnpLists {
+  GPtrArray   *contacts;  /* MsnpContact *, owned, server order */
+  GHashTable  *index;     /* passport → MsnpContact *, keys borrowed */
+  GPtrArray   *groups;    /* MsnpGroup *, owned, server order */
+  char        *version;
+  char         gtc;
+  MsnpListMask blp;
+  char        *own_phones[MSNP_N_PHONES];
+  MsnpContact *last;      /* the contact of the last LST, for BPR */
+};
+
+/* Limits that keep every cache line well inside MSNP_FRAMER_MAX_LINE even
+ * after URL-encoding (which can triple a name), so whatever the server
+ * sent, the cache reads back exactly.  They are generous: MSN itself
+ * allowed 129-character names, 30 groups and e-mail length passports. */
+#define MAX_PASSPORT          256
+#define MAX_NAME_BYTES        387   /* decoded UTF-8: 129 chars × 3 */
+#define MAX_PHONE_BYTES        64
+#define MAX_GROUP_ID           32
+#define MAX_GROUPS_PER_CONTACT 32
+
+G_STATIC_ASSERT (4 + MAX_PASSPORT + 1 + 3 * MAX_NAME_BYTES + 4
+                 + MAX_GROUPS_PER_CONTACT * (MAX_GROUP_ID + 1) + 2
+                 < MSNP_FRAMER_MAX_LINE);
+
+static const char *const phone_codes[MSNP_N_PHONES] = {
+  [MSNP_PHONE_HOME]   = "PHH",
+  [MSNP_PHONE_WORK]   = "PHW",
+  [MSNP_PHONE_MOBILE] = "PHM",
+};
+
+/* Helpers ---------------------------------------------------------------- */
+
+/* Cuts valid UTF-8 @text to at most @max_bytes, at a character boundary. */
+static char *
+truncate_utf8 (char *text, gsize max_bytes)
+{
+  if (strlen (text) > max_bytes)
+    {
+      const char *cut = g_utf8_find_prev_char (text, text + max_bytes + 1);
+
+      text[cut != NULL ? cut - text : 0] = '\0';
+    }
+  return text;
+}
+
+/* URL-decodes wire text into valid UTF-8 (servers have sent Latin-1),
+ * cut to @max_bytes at a character boundary. */
+static char *
+decode_text (const char *wire, gsize max_bytes)
+{
+  g_autofree char *raw = msnp_url_decode (wire);
+
+  return truncate_utf8 (g_utf8_make_valid (raw, -1), max_bytes);
+}
+
+static gboolean
+is_number (const char *s)
+{
+  if (s == NULL || *s == '\0')
+    return FALSE;
+  for (; *s != '\0'; s++)
+    if (!g_ascii_isdigit (*s))
+      return FALSE;
+  return TRUE;
+}
+
+/* Identifiers (passports, group ids) are written to the cache as they
+ * came, so they must not hold bytes a line could lose (CR, tabs, …). */
+static gboolean
+is_clean_id (const char *s)
+{
+  for (; *s != '\0'; s++)
+    if ((guchar) *s <= 0x20 || *s == 0x7f)
+      return FALSE;
+  return TRUE;
+}
+
+static guint
+list_mask (const char *s)
+{
+  guint64 v = 0;
+
+  if (!g_ascii_string_to_unsigned (s, 10, 0, G_MAXUINT, &v, NULL))
+    return 0;
+  return (guint) v & (MSNP_LIST_FL | MSNP_LIST_AL | MSNP_LIST_BL | MSNP_LIST_RL);
+}
+
+/* A comma-separated list of group ids, e.g. "1,2,3" (ids are opaque on
+ * revival servers but never contain spaces, commas or '=' signs). */
+static gboolean
+is_group_list (const char *s)
+{
+  if (s == NULL || *s == '\0' || *s == ',' || !is_clean_id (s))
+    return FALSE;
+  for (; *s != '\0'; s++)
+    if (*s == '=' || (*s == ',' && (s[1] == ',' || s[1] == '\0')))
+      return FALSE;
+  return TRUE;
+}
+
+static int
+phone_index (const char *code)
+{
+  for (int i = 0; i < MSNP_N_PHONES; i++)
+    if (code != NULL && strcmp (code, phone_codes[i]) == 0)
+      return i;
+  return -1;
+}
+
+static void
+contact_free (MsnpContact *contact)
+{
+  g_free (contact->passport);
+  g_free (contact->friendly);
+  g_ptr_array_unref (contact->groups);
+  for (int i = 0; i < MSNP_N_PHONES; i++)
+    g_free (contact->phones[i]);
+  g_free (contact);
+}
+
+static void
+group_free (MsnpGroup *group)
+{
+  g_free (group->id);
+  g_free (group->name);
+  g_free (group);
+}
+
+static void
+set_friendly (MsnpContact *contact, const char *friendly)
+{
+  g_free (contact->friendly);
+  if (friendly == NULL || *friendly == '\0')
+    friendly = contact->passport;
+  contact->friendly = truncate_utf8 (g_utf8_make_valid (friendly, -1),
+                                     MAX_NAME_BYTES);
+}
+
+/* Construction ----------------------------------------------------------- */
+
+MsnpLists *
+msnp_lists_new (void)
+{
+  MsnpLists *lists = g_new0 (MsnpLists, 1);
+
+  lists->contacts = g_ptr_array_new_with_free_func ((GDestroyNotify) contact_free);
+  lists->index = g_hash_table_new (g_str_hash, g_str_equal);
+  lists->groups = g_ptr_array_new_with_free_func ((GDestroyNotify) group_free);
+  lists->version = g_strdup ("0");
+  lists->gtc = 'A';
+  lists->blp = MSNP_LIST_AL;
+  return lists;
+}
+
+void
+msnp_lists_free (MsnpLists *lists)
+{
+  if (lists == NULL)
+    return;
+  g_hash_table_unref (lists->index);
+  g_ptr_array_unref (lists->contacts);
+  g_ptr_array_unref (lists->groups);
+  for (int i = 0; i < MSNP_N_PHONES; i++)
+    g_free (lists->own_phones[i]);
+  g_free (lists->version);
+  g_free (lists);
+}
+
+/* The server resends its own phones with the lists, so they go too;
+ * GTC and BLP are always resent and simply overwritten. */
+void
+msnp_lists_clear (MsnpLists *lists)
+{
+  lists->last = NULL;
+  g_hash_table_remove_all (lists->index);
+  g_ptr_array_set_size (lists->contacts, 0);
+  g_ptr_array_set_size (lists->groups, 0);
+  for (int i = 0; i < MSNP_N_PHONES; i++)
+    g_clear_pointer (&lists->own_phones[i], g_free);
+}
+
+const char *
+msnp_lists_get_version (const MsnpLists *lists)
+{
+  return lists->version;
+}
+
+void
+msnp_lists_set_version (MsnpLists *lists, const char *version)
+{
+  g_free (lists->version);
+  lists->version = g_strdup (version != NULL && *version != '\0' ? version : "0");
+}
+
+char
+msnp_lists_get_gtc (const MsnpLists *lists)
+{
+  return lists->gtc;
+}
+
+MsnpListMask
+msnp_lists_get_blp (const MsnpLists *lists)
+{
+  return lists->blp;
+}
+
+const char *
+msnp_lists_get_own_phone (const MsnpLists *lists, MsnpPhone phone)
+{
+  g_return_val_if_fail ((int) phone >= 0 && phone < MSNP_N_PHONES, NULL);
+  return lists->own_phones[phone];
+}
+
+/* Contacts --------------------------------------------------------------- */
+
+MsnpContact *
+msnp_lists_lookup (const MsnpLists *lists, const char *passport)
+{
+  g_autofree char *key = NULL;
+
+  if (passport == NULL)
+    return NULL;
+  key = g_ascii_strdown (passport, -1);
+  return g_hash_table_lookup (lists->index, key);
+}
+
+MsnpContact *
+msnp_lists_ensure (MsnpLists *lists, const char *passport,
+                   const char *friendly)
+{
+  MsnpContact *contact;
+
+  g_return_val_if_fail (passport != NULL && *passport != '\0', NULL);
+
+  contact = msnp_lists_lookup (lists, passport);
+  if (contact != NULL)
+    {
+      if (friendly != NULL)
+        set_friendly (contact, friendly);
+      return contact;
+    }
+  contact = g_new0 (MsnpContact, 1);
+  contact->passport = g_ascii_strdown (passport, -1);
+  contact->groups = g_ptr_array_new_with_free_func (g_free);
+  set_friendly (contact, friendly);
+  g_ptr_array_add (lists->contacts, contact);
+  g_hash_table_insert (lists->index, contact->passport, contact);
+  return contact;
+}
+
+void
+msnp_lists_remove (MsnpLists *lists, const char *passport)
+{
+  MsnpContact *contact = msnp_lists_lookup (lists, passport);
+
+  if (contact == NULL)
+    return;
+  if (lists->last == contact)
+    lists->last = NULL;
+  g_hash_table_remove (lists->index, contact->passport);
+  g_ptr_array_remove (lists->contacts, contact);  /* frees it */
+}
+
+guint
+msnp_lists_n_contacts (const MsnpLists *lists)
+{
+  return lists->contacts->len;
+}
+
+void
+msnp_lists_foreach (const MsnpLists *lists,
+                    void (*func) (MsnpContact *contact, gpointer data),
+                    gpointer data)
+{
+  for (guint i = 0; i < lists->contacts->len; i++)
+    func (g_ptr_array_index (lists->contacts, i), data);
+}
+
+const MsnpGroup *
+msnp_lists_get_group (const MsnpLists *lists, const char *id)
+{
+  for (guint i = 0; id != NULL && i < lists->groups->len; i++)
+    {
+      const MsnpGroup *group = g_ptr_array_index (lists->groups, i);
+
+      if (strcmp (group->id, id) == 0)
+        return group;
+    }
+  return NULL;
+}
+
+const GPtrArray *
+msnp_lists_get_groups (const MsnpLists *lists)
+{
+  return lists->groups;
+}
+
+/* Sync lines ------------------------------------------------------------- */
+
+/* GTC [TrID version] A|N: the setting is always the last parameter. */
+static MsnpContact *
+apply_gtc (MsnpLists *lists, const MsnpCommand *cmd)
+{
+  const char *v = msnp_command_param (cmd, cmd->n_params - 1);
+
+  if (v != NULL && (strcmp (v, "A") == 0 || strcmp (v, "N") == 0))
+    lists->gtc = v[0];
+  return NULL;
+}
+
+/* BLP [TrID version] AL|BL: likewise. */
+static MsnpContact *
+apply_blp (MsnpLists *lists, const MsnpCommand *cmd)
+{
+  const char *v = msnp_command_param (cmd, cmd->n_params - 1);
+
+  if (g_strcmp0 (v, "AL") == 0)
+    lists->blp = MSNP_LIST_AL;
+  else if (g_strcmp0 (v, "BL") == 0)
+    lists->blp = MSNP_LIST_BL;
+  return NULL;
+}
+
+/* PRP [TrID version] PHH|PHW|PHM [value]: no value means "cleared". */
+static MsnpContact *
+apply_prp (MsnpLists *lists, const MsnpCommand *cmd)
+{
+  for (guint i = 0; i < cmd->n_params; i++)
+    {
+      int phone = phone_index (cmd->params[i]);
+
+      if (phone < 0)
+        continue;
+      g_clear_pointer (&lists->own_phones[phone], g_free);
+      if (i + 1 < cmd->n_params)
+        lists->own_phones[phone] = decode_text (cmd->params[i + 1],
+                                                MAX_PHONE_BYTES);
+      break;
+    }
+  return NULL;
+}
+
+/* LSG id name [0]: adds or renames a group. */
+static MsnpContact *
+apply_lsg (MsnpLists *lists, const MsnpCommand *cmd)
+{
+  const char *id = msnp_command_param (cmd, 0);
+  const char *name = msnp_command_param (cmd, 1);
+  MsnpGroup *group;
+
+  if (id == NULL || name == NULL || strlen (id) > MAX_GROUP_ID
+      || !is_clean_id (id))
+    return NULL;
+  group = (MsnpGroup *) msnp_lists_get_group (lists, id);
+  if (group == NULL)
+    {
+      group = g_new0 (MsnpGroup, 1);
+      group->id = g_strdup (id);
+      g_ptr_array_add (lists->groups, group);
+    }
+  g_free (group->name);
+  group->name = decode_text (name, MAX_NAME_BYTES);
+  return NULL;
+}
+
+/* MSNP8: LST passport [friendly] listmask [group,ids].
+ *
+ * Both the friendly name and the group list may be absent (seed 003 has
+ * "LST dave@passport.com 1 1,2,3" and "LST eve@passport.com Eavesdropper
+ * 12"), so the parameters after the passport are read by meaning:
+ *   one:   a number is the mask (no friendly name);
+ *   two:   "mask groups" when the first is a number with the FL bit set
+ *          and the second a group-id list (groups only go with FL), or
+ *          when the first is a number and the second is not; otherwise
+ *          "friendly mask";
+ *   three+: "friendly mask groups", unless the second is not a number but
+ *          the first is (then "mask groups"); extras are ignored.
+ * A friendly name that is a bare number is therefore ambiguous on the
+ * wire; the cache writer escapes one digit to keep its own lines exact. */
+static gboolean
+lst_fields (const char *a, const char *b, const char *c,
+            const char **friendly, const char **mask, const char **groups)
+{
+  *friendly = *mask = *groups = NULL;
+  if (b == NULL)
+    {
+      *mask = a;
+      return is_number (a);
+    }
+  if (c == NULL)
+    {
+      if (is_number (a) && ((list_mask (a) & MSNP_LIST_FL) != 0 || !is_number (b))
+          && is_group_list (b))
+        {
+          *mask = a;
+          *groups = b;
+          return TRUE;
+        }
+      *friendly = a;
+      *mask = b;
+      return is_number (b);
+    }
+  if (is_number (b))
+    {
+      *friendly = a;
+      *mask = b;
+      *groups = c;
+      return TRUE;
+    }
+  *mask = a;
+  *groups = b;
+  return is_number (a) && is_group_list (b);
+}
+
+static MsnpContact *
+apply_lst (MsnpLists *lists, const MsnpCommand *cmd)
+{
+  const char *passport = msnp_command_param (cmd, 0);
+  const char *a = msnp_command_param (cmd, 1);
+  const char *friendly, *mask, *groups;
+  g_autofree char *decoded = NULL;
+  MsnpContact *contact;
+
+  /* A passport is an e-mail address; one that is not even UTF-8 could
+   * not be shown or stored as a buddy name, so the line is dropped. */
+  if (passport == NULL || a == NULL || strlen (passport) > MAX_PASSPORT
+      || !g_utf8_validate (passport, -1, NULL) || !is_clean_id (passport))
+    return NULL;
+  if (!lst_fields (a, msnp_command_param (cmd, 2), msnp_command_param (cmd, 3),
+                   &friendly, &mask, &groups))
+    return NULL;
+
+  if (friendly != NULL)
+    decoded = decode_text (friendly, MAX_NAME_BYTES);
+  contact = msnp_lists_lookup (lists, passport);
+  if (contact == NULL || decoded != NULL)
+    contact = msnp_lists_ensure (lists, passport, decoded);
+  contact->lists = list_mask (mask);
+  g_ptr_array_set_size (contact->groups, 0);
+  if (groups != NULL && is_group_list (groups))
+    {
+      g_auto (GStrv) ids = g_strsplit (groups, ",", -1);
+
+      for (guint i = 0; ids[i] != NULL; i++)
+        if (ids[i][0] != '\0' && strlen (ids[i]) <= MAX_GROUP_ID
+            && contact->groups->len < MAX_GROUPS_PER_CONTACT)
+          g_ptr_array_add (contact->groups, g_strdup (ids[i]));
+    }
+  lists->last = contact;
+  return contact;
+}
+
+/* BPR [version passport] PHH|PHW|PHM value, or BPR MOB Y|N.  In a sync the
+ * short form follows the LST it belongs to; the long form names its
+ * contact. */
+static MsnpContact *
+apply_bpr (MsnpLists *lists, const MsnpCommand *cmd)
+{
+  MsnpContact *contact = lists->last;
+
+  for (guint i = 0; i < cmd->n_params; i++)
+    {
+      const char *code = cmd->params[i];
+      const char *value = msnp_command_param (cmd, i + 1);
+      int phone = phone_index (code);
+
+      if (strchr (code, '@') != NULL)
+        {
+          contact = msnp_lists_lookup (lists, code);
+          continue;
+        }
+      if (phone >= 0 || strcmp (code, "MOB") == 0)
+        {
+          if (contact == NULL)
+            return NULL;
+        }
+      if (phone >= 0)
+        {
+          g_clear_pointer (&contact->phones[phone], g_free);
+          if (value != NULL)
+            contact->phones[phone] = decode_text (value, MAX_PHONE_BYTES);
+          return contact;
+        }
+      if (strcmp (code, "MOB") == 0)
+        {
+          contact->mobile = g_strcmp0 (value, "Y") == 0;
+          return contact;
+        }
+    }
+  return NULL;
+}
+
+typedef struct {
+  const char *name;
+  MsnpContact *(*apply) (MsnpLists *lists, const MsnpCommand *cmd);
+} SyncHandler;
+
+static const SyncHandler sync_handlers[] = {
+  { .name = "GTC", .apply = apply_gtc },
+  { .name = "BLP", .apply = apply_blp },
+  { .name = "PRP", .apply = apply_prp },
+  { .name = "LSG", .apply = apply_lsg },
+  { .name = "LST", .apply = apply_lst },
+  { .name = "BPR", .apply = apply_bpr },
+};
+
+MsnpContact *
+msnp_lists_apply (MsnpLists *lists, const MsnpCommand *cmd)
+{
+  g_return_val_if_fail (lists != NULL && cmd != NULL, NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (sync_handlers); i++)
+    if (strcmp (cmd->name, sync_handlers[i].name) == 0)
+      return sync_handlers[i].apply (lists, cmd);
+  return NULL;
+}
+
+/* Cache ------------------------------------------------------------------ */
+
+/* URL-encodes @text; a result made only of digits gets its first digit
+ * escaped, so LST's by-meaning parsing cannot take it for a number. */
+static void
+append_name (GString *out, const char *text)
+{
+  g_autofree char *enc = msnp_url_encode (text);
+
+  if (is_number (enc))
+    g_string_append_printf (out, "%%%02X%s", (guint) enc[0], enc + 1);
+  else
+    g_string_append (out, enc);
+}
+
+static void
+write_contact (GString *out, const MsnpContact *contact)
+{
+  g_string_append (out, "LST ");
+  g_string_append (out, contact->passport);
+  g_string_append_c (out, ' ');
+  append_name (out, contact->friendly);
+  g_string_append_printf (out, " %u", contact->lists);
+  for (guint i = 0; i < contact->groups->len; i++)
+    {
+      g_string_append_c (out, i == 0 ? ' ' : ',');
+      g_string_append (out, g_ptr_array_index (contact->groups, i));
+    }
+  g_string_append (out, "\r\n");
+
+  for (int i = 0; i < MSNP_N_PHONES; i++)
+    {
+      g_autofree char *enc = NULL;
+
+      if (contact->phones[i] == NULL)
+        continue;
+      enc = msnp_url_encode (contact->phones[i]);
+      g_string_append_printf (out, "BPR %s %s\r\n", phone_codes[i], enc);
+    }
+  if (contact->mobile)
+    g_string_append (out, "BPR MOB Y\r\n");
+}
+
+void
+msnp_lists_write_cache (const MsnpLists *lists, GString *out)
+{
+  g_string_append_printf (out, "SYN 0 %s\r\n", lists->version);
+  g_string_append_printf (out, "GTC %c\r\n", lists->gtc);
+  g_string_append_printf (out, "BLP %s\r\n",
+                          lists->blp == MSNP_LIST_BL ? "BL" : "AL");
+  for (int i = 0; i < MSNP_N_PHONES; i++)
+    {
+      g_autofree char *enc = NULL;
+
+      if (lists->own_phones[i] == NULL)
+        continue;
+      enc = msnp_url_encode (lists->own_phones[i]);
+      g_string_append_printf (out, "PRP %s %s\r\n", phone_codes[i], enc);
+    }
+  for (guint i = 0; i < lists->groups->len; i++)
+    {
+      const MsnpGroup *group = g_ptr_array_index (lists->groups, i);
+
+      g_string_append_printf (out, "LSG %s ", group->id);
+      append_name (out, group->name);
+      g_string_append (out, " 0\r\n");
+    }
+  for (guint i = 0; i < lists->contacts->len; i++)
+    write_contact (out, g_ptr_array_index (lists->contacts, i));
+}
+
+/* Steps to the next line of @text, without its line end. */
+static gboolean
+next_line (const char *text, gsize len, gsize *pos,
+           const char **line, gsize *line_len)
+{
+  const char *start, *nl;
+
+  if (*pos >= len)
+    return FALSE;
+  start = text + *pos;
+  nl = memchr (start, '\n', len - *pos);
+  *line = start;
+  *line_len = nl ? (gsize) (nl - start) : len - *pos;
+  *pos += *line_len + (nl ? 1 : 0);
+  if (*line_len > 0 && start[*line_len - 1] == '\r')
+    (*line_len)--;
+  return TRUE;
+}
+
+gboolean
+msnp_lists_read_cache (MsnpLists *lists, const char *text, gsize len)
+{
+  /* MsnpCommand holds a whole line; keep it off the stack. */
+  g_autofree MsnpCommand *cmd = g_new (MsnpCommand, 1);
+  gboolean have_version = FALSE;
+  gsize pos = 0;
+  const char *line;
+  gsize line_len;
+
+  msnp_lists_clear (lists);
+  msnp_lists_set_version (lists, "0");
+  lists->gtc = 'A';
+  lists->blp = MSNP_LIST_AL;
+  if (text == NULL)
+    return FALSE;
+
+  while (next_line (text, len, &pos, &line, &line_len))
+    {
+      MsnpFrame frame = { .line = line, .line_len = line_len };
+
+      if (line_len == 0)
+        continue;
+      if (line_len > MSNP_FRAMER_MAX_LINE || !msnp_command_parse (cmd, &frame))
+        {
+          if (!have_version)
+            break;
+          continue;  /* a damaged line costs one entry, not the cache */
+        }
+      if (!have_version)
+        {
+          const char *version = msnp_command_param (cmd, 1);
+
+          if (strcmp (cmd->name, "SYN") != 0 || version == NULL)
+            break;
+          msnp_lists_set_version (lists, version);
+          have_version = TRUE;
+          continue;
+        }
+      msnp_lists_apply (lists, cmd);
+    }
+  lists->last = NULL;
+  if (!have_version)
+    {
+      msnp_lists_set_version (lists, "0");
+      return FALSE;
+    }
+  return TRUE;
+}
