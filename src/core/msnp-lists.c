@@ -62,9 +62,36 @@ truncate_utf8 (char *text, gsize max_bytes)
 static char *
 decode_text (const char *wire, gsize max_bytes)
 {
-  g_autofree char *raw = msnp_url_decode (wire);
+  char *text = msnp_url_decode (wire);
 
-  return truncate_utf8 (g_utf8_make_valid (raw, -1), max_bytes);
+  /* Valid text (nearly always) is kept as decoded, without a copy. */
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (text, -1);
+
+      g_free (text);
+      text = valid;
+    }
+  return truncate_utf8 (text, max_bytes);
+}
+
+/* The ASCII lower case of @s into @buf (@size bytes); FALSE when it does
+ * not fit.  Inline, since g_ascii_tolower() is a call per byte. */
+static gboolean
+ascii_lower_into (const char *s, char *buf, gsize size)
+{
+  gsize i;
+
+  for (i = 0; s[i] != '\0'; i++)
+    {
+      char c = s[i];
+
+      if (i + 1 >= size)
+        return FALSE;
+      buf[i] = (c >= 'A' && c <= 'Z') ? (char) (c + ('a' - 'A')) : c;
+    }
+  buf[i] = '\0';
+  return TRUE;
 }
 
 static gboolean
@@ -140,14 +167,26 @@ group_free (MsnpGroup *group)
   g_free (group);
 }
 
+/* Takes @valid: UTF-8 already cut to MAX_NAME_BYTES (decode_text()). */
+static void
+set_friendly_take (MsnpContact *contact, char *valid)
+{
+  g_free (contact->friendly);
+  if (valid == NULL || *valid == '\0')
+    {
+      g_free (valid);
+      valid = g_strdup (contact->passport);
+    }
+  contact->friendly = valid;
+}
+
 static void
 set_friendly (MsnpContact *contact, const char *friendly)
 {
-  g_free (contact->friendly);
   if (friendly == NULL || *friendly == '\0')
     friendly = contact->passport;
-  contact->friendly = truncate_utf8 (g_utf8_make_valid (friendly, -1),
-                                     MAX_NAME_BYTES);
+  set_friendly_take (contact, truncate_utf8 (g_utf8_make_valid (friendly, -1),
+                                             MAX_NAME_BYTES));
 }
 
 /* Construction ----------------------------------------------------------- */
@@ -230,12 +269,31 @@ msnp_lists_get_own_phone (const MsnpLists *lists, MsnpPhone phone)
 MsnpContact *
 msnp_lists_lookup (const MsnpLists *lists, const char *passport)
 {
-  g_autofree char *key = NULL;
+  char key[MAX_PASSPORT + 1];
 
   if (passport == NULL)
     return NULL;
-  key = g_ascii_strdown (passport, -1);
+  if (!ascii_lower_into (passport, key, sizeof key))
+    {
+      g_autofree char *long_key = g_ascii_strdown (passport, -1);
+
+      return g_hash_table_lookup (lists->index, long_key);
+    }
   return g_hash_table_lookup (lists->index, key);
+}
+
+/* A new contact with no lists, known not to be in the model yet. */
+static MsnpContact *
+contact_add (MsnpLists *lists, const char *passport)
+{
+  MsnpContact *contact = g_new0 (MsnpContact, 1);
+
+  contact->passport = g_strdup (passport);
+  ascii_lower_into (passport, contact->passport, G_MAXSIZE);
+  contact->groups = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (lists->contacts, contact);
+  g_hash_table_insert (lists->index, contact->passport, contact);
+  return contact;
 }
 
 MsnpContact *
@@ -253,12 +311,8 @@ msnp_lists_ensure (MsnpLists *lists, const char *passport,
         set_friendly (contact, friendly);
       return contact;
     }
-  contact = g_new0 (MsnpContact, 1);
-  contact->passport = g_ascii_strdown (passport, -1);
-  contact->groups = g_ptr_array_new_with_free_func (g_free);
+  contact = contact_add (lists, passport);
   set_friendly (contact, friendly);
-  g_ptr_array_add (lists->contacts, contact);
-  g_hash_table_insert (lists->index, contact->passport, contact);
   return contact;
 }
 
@@ -432,7 +486,7 @@ apply_lst (MsnpLists *lists, const MsnpCommand *cmd)
   const char *passport = msnp_command_param (cmd, 0);
   const char *a = msnp_command_param (cmd, 1);
   const char *friendly, *mask, *groups;
-  g_autofree char *decoded = NULL;
+  char *decoded = NULL;
   MsnpContact *contact;
 
   /* A passport is an e-mail address; one that is not even UTF-8 could
@@ -447,18 +501,27 @@ apply_lst (MsnpLists *lists, const MsnpCommand *cmd)
   if (friendly != NULL)
     decoded = decode_text (friendly, MAX_NAME_BYTES);
   contact = msnp_lists_lookup (lists, passport);
-  if (contact == NULL || decoded != NULL)
-    contact = msnp_lists_ensure (lists, passport, decoded);
+  if (contact == NULL)
+    {
+      contact = contact_add (lists, passport);
+      set_friendly_take (contact, decoded);
+    }
+  else if (decoded != NULL)
+    set_friendly_take (contact, decoded);
   contact->lists = list_mask (mask);
   g_ptr_array_set_size (contact->groups, 0);
   if (groups != NULL && is_group_list (groups))
     {
-      g_auto (GStrv) ids = g_strsplit (groups, ",", -1);
+      /* "1,2,3": is_group_list() ruled out empty ids. */
+      for (const char *id = groups; *id != '\0';)
+        {
+          gsize len = strcspn (id, ",");
 
-      for (guint i = 0; ids[i] != NULL; i++)
-        if (ids[i][0] != '\0' && strlen (ids[i]) <= MAX_GROUP_ID
-            && contact->groups->len < MAX_GROUPS_PER_CONTACT)
-          g_ptr_array_add (contact->groups, g_strdup (ids[i]));
+          if (len <= MAX_GROUP_ID
+              && contact->groups->len < MAX_GROUPS_PER_CONTACT)
+            g_ptr_array_add (contact->groups, g_strndup (id, len));
+          id += len + (id[len] == ',');
+        }
     }
   lists->last = contact;
   return contact;

@@ -51,7 +51,10 @@ ensure_buddy (MsnpAccount *msn, const MsnpContact *contact, const char *group_na
     buddy = purple_buddy_new (msn->account, contact->passport, NULL);
     purple_blist_add_buddy (buddy, NULL, group, NULL);
   }
+  /* No friendly name on the wire leaves the passport as the name: that
+   * is no alias worth storing. */
   if (contact->friendly != NULL &&
+      g_ascii_strcasecmp (contact->friendly, contact->passport) != 0 &&
       g_strcmp0 (purple_buddy_get_server_alias (buddy), contact->friendly) != 0)
     purple_blist_server_alias_buddy (buddy, contact->friendly);
 }

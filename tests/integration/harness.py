@@ -17,7 +17,8 @@ Environment (set by meson): MSNP_DRIVER, MSNP_PLUGIN_DIR, MSNP_SERVER_SCRIPT,
 MSNP_FIXTURES_DIR.  Optional: MSNP_TEST_DEBUG=0 (no libpurple debug output),
 =1 (verbose debug output, whole logs printed on failure); MSNP_TEST_KEEP=1
 keeps the temp dirs of passing tests too; MSNP_TEST_TIMEOUT overrides the
-default per-test timeout (seconds).
+default per-test timeout (seconds); MSNP_TEST_FATAL_CRITICALS=1 fails a test
+whose driver printed a GLib CRITICAL or WARNING.
 
 Events and ``expect``: every event the driver emits is kept, in arrival
 order.  ``expect(name, **match)`` returns the *oldest* event not yet taken by
@@ -32,7 +33,6 @@ that do not match are left for later ``expect`` calls, so the order of
 import inspect
 import json
 import os
-import queue  # noqa: F401  (kept for users of the harness)
 import shutil
 import signal
 import socket
@@ -118,7 +118,10 @@ def _tail(path, lines=60):
 def _env_path(name):
     value = os.environ.get(name)
     if not value:
-        raise Skip(f"{name} is not set (run the tests through meson)")
+        # a failure, not a skip: a misconfigured run must not look green
+        raise HarnessError(f"{name} is not set (run the tests through meson, "
+                           "or set MSNP_DRIVER, MSNP_PLUGIN_DIR, MSNP_SERVER_SCRIPT, "
+                           "MSNP_FIXTURES_DIR)")
     return value
 
 
@@ -529,6 +532,11 @@ class Driver:
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
+    def criticals(self):
+        """GLib CRITICAL / WARNING lines the driver printed so far."""
+        return [l for l in self.debug_log().splitlines()
+                if "-CRITICAL **" in l or "CRITICAL **:" in l or "WARNING **:" in l]
+
     def stderr_tail(self, lines=60):
         return [f"[{self.name} stderr] {l}" for l in _tail(self.log_path, lines)]
 
@@ -568,6 +576,11 @@ class Driver:
             if marker in text:
                 problems.append(f"sanitizer report on the driver's stderr ({marker!r})")
                 break
+        if os.environ.get("MSNP_TEST_FATAL_CRITICALS") == "1":
+            crit = [l for l in text.splitlines() if "CRITICAL **" in l or "WARNING **" in l]
+            if crit:
+                problems.append("GLib criticals/warnings on the driver's stderr:\n"
+                                + "\n".join(crit[:10]))
         if self._bad_lines:
             problems.append(f"non-JSON lines on the driver's stdout: {self._bad_lines[:3]}")
         if problems:

@@ -92,6 +92,7 @@ def accounts_buddies_and_connection_errors():
         assert err["reason"] == "NETWORK_ERROR" and err["fatal"] is False, err
         assert d.events("connect-progress", account="j"), d.events()
         assert d.events("report-disconnect-reason", account="j")
+        d.expect("disconnected", account="j")   # the connection is gone
         state = d.cmd("account_state", id="j")
         assert state["disconnected"] and state["error"] == "NETWORK_ERROR", state
 
