@@ -6,7 +6,7 @@
  * online, and then the input is fed to it in up to four pieces whose
  * sizes come from the input's first bytes.  Between the pieces the owner
  * does what an owner does at any time: keepalives, status and friendly
- * name changes.  Whatever the server says, the session must neither crash
+ * name changes, switchboard requests.  Whatever the server says, the session must neither crash
  * nor leak, must fire closed at most once, and must stay silent after. */
 #include "config.h"
 
@@ -129,6 +129,33 @@ ev_server_error (gpointer user, guint code, const char *command)
 }
 
 static void
+ev_switchboard (gpointer user, guint request, const char *host, guint port,
+                const char *cookie)
+{
+  Fuzz *f = user;
+
+  f->written += request + strlen (host) + port + strlen (cookie);
+}
+
+static void
+ev_switchboard_failed (gpointer user, guint request, guint code)
+{
+  Fuzz *f = user;
+
+  f->written += request + code;
+}
+
+static void
+ev_ring (gpointer user, const char *session_id, const char *host, guint port,
+         const char *cookie, const char *passport, const char *friendly)
+{
+  Fuzz *f = user;
+
+  f->written += strlen (session_id) + strlen (host) + port + strlen (cookie)
+                + strlen (passport) + strlen (friendly);
+}
+
+static void
 ev_closed (gpointer user, const GError *error)
 {
   Fuzz *f = user;
@@ -152,6 +179,9 @@ static const MsnpNsEvents events = {
   .lists_dirty = ev_lists_dirty,
   .message = ev_message,
   .server_error = ev_server_error,
+  .switchboard = ev_switchboard,
+  .switchboard_failed = ev_switchboard_failed,
+  .ring = ev_ring,
   .closed = ev_closed,
 };
 
@@ -190,6 +220,8 @@ owner_acts (Fuzz *f, guint8 choice)
     msnp_ns_set_status (ns, (MsnpStatus) ((choice >> 2) % MSNP_N_STATUSES));
   if (choice & 0x20)
     msnp_ns_set_friendly (ns, names[(choice >> 6) % G_N_ELEMENTS (names)]);
+  if (choice & 0x10)
+    msnp_ns_request_switchboard (ns);
   if (f->redirected)
     {
       f->redirected = FALSE;

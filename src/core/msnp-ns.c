@@ -268,6 +268,29 @@ split_host_port (const char *text, char **host, guint *port)
   return TRUE;
 }
 
+/* XFR trid SB host:port CKI cookie */
+static gboolean
+handle_xfr_sb (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  const char *addr = msnp_command_param (cmd, 2);
+  const char *cookie = msnp_command_param (cmd, 4);
+  g_autofree char *host = NULL;
+  guint64 trid = 0;
+  guint port;
+
+  msnp_command_param_uint (cmd, 0, &trid);
+  if (cookie == NULL)
+    cookie = msnp_command_param (cmd, 3);   /* no "CKI": take what is there */
+  if (addr == NULL || cookie == NULL || !split_host_port (addr, &host, &port)) {
+    if (ns->ev->switchboard_failed != NULL)
+      ns->ev->switchboard_failed (ns->user, (guint) trid, 0);
+    return TRUE;
+  }
+  if (ns->ev->switchboard != NULL)
+    ns->ev->switchboard (ns->user, (guint) trid, host, port, cookie);
+  return TRUE;
+}
+
 static gboolean
 handle_xfr (MsnpNs *ns, const MsnpCommand *cmd)
 {
@@ -276,6 +299,8 @@ handle_xfr (MsnpNs *ns, const MsnpCommand *cmd)
   g_autofree char *host = NULL;
   guint port;
 
+  if (type != NULL && g_ascii_strcasecmp (type, "SB") == 0)
+    return handle_xfr_sb (ns, cmd);
   if (type == NULL || g_ascii_strcasecmp (type, "NS") != 0) {
     g_debug ("NS: ignoring XFR %s", type ? type : "(none)");
     return TRUE;
@@ -591,6 +616,32 @@ handle_add_rem (MsnpNs *ns, const MsnpCommand *cmd)
   return TRUE;
 }
 
+/* RNG sessid host:port CKI cookie passport friendly (draft 8.4) */
+static gboolean
+handle_rng (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  const char *session = msnp_command_param (cmd, 0);
+  const char *addr = msnp_command_param (cmd, 1);
+  const char *cookie = msnp_command_param (cmd, 3);
+  const char *passport = msnp_command_param (cmd, 4);
+  const char *friendly_enc = msnp_command_param (cmd, 5);
+  g_autofree char *host = NULL;
+  g_autofree char *friendly = NULL;
+  guint port;
+
+  if (session == NULL || addr == NULL || cookie == NULL || passport == NULL ||
+      !split_host_port (addr, &host, &port)) {
+    g_debug ("NS: ignoring a malformed RNG");
+    return TRUE;
+  }
+  if (friendly_enc != NULL)
+    friendly = msnp_url_decode (friendly_enc);
+  if (ns->ev->ring != NULL)
+    ns->ev->ring (ns->user, session, host, port, cookie, passport,
+                  friendly != NULL ? friendly : passport);
+  return TRUE;
+}
+
 static gboolean
 handle_out (MsnpNs *ns, const MsnpCommand *cmd)
 {
@@ -648,7 +699,10 @@ handle_error (MsnpNs *ns, guint code, const MsnpCommand *cmd)
                (ns->state == NS_STATE_SYNCING && strcmp (name, "SYN") == 0);
   if (!(flags & MSNP_SERVER_ERROR_FLAG_FATAL) && !login_step &&
       strcmp (name, "QRY") != 0) {
-    ns->ev->server_error (ns->user, code, name);
+    if (strcmp (name, "XFR") == 0 && ns->ev->switchboard_failed != NULL)
+      ns->ev->switchboard_failed (ns->user, (guint) trid, code);
+    else
+      ns->ev->server_error (ns->user, code, name);
     return TRUE;
   }
   if (flags & MSNP_SERVER_ERROR_FLAG_AUTH) {
@@ -688,6 +742,7 @@ static const struct {
   { .name = "QNG", .handler = handle_qng },
   { .name = "REA", .handler = handle_rea },
   { .name = "REM", .handler = handle_add_rem },
+  { .name = "RNG", .handler = handle_rng },
   { .name = "SYN", .handler = handle_syn },
   { .name = "USR", .handler = handle_usr },
   { .name = "VER", .handler = handle_ver },
@@ -746,7 +801,12 @@ dispatch_frame (const MsnpFrame *frame, gpointer user_data)
              frame->line_len);
     return TRUE;
   }
-  g_debug ("NS <<< %.*s", (int) MIN (frame->line_len, 200), frame->line);
+  /* Switchboard cookies are credentials: keep them out of the log. */
+  if (strcmp (cmd->name, "RNG") == 0 || strcmp (cmd->name, "XFR") == 0)
+    g_debug ("NS <<< %s %s [rest redacted]", cmd->name,
+             cmd->n_params > 0 ? cmd->params[0] : "");
+  else
+    g_debug ("NS <<< %.*s", (int) MIN (frame->line_len, 200), frame->line);
   if (msnp_command_is_error (cmd, &code))
     return handle_error (ns, code, cmd);
 
@@ -910,6 +970,14 @@ msnp_ns_set_friendly (MsnpNs *ns, const char *friendly)
   enc = msnp_url_encode (friendly);
   /* The server refuses names over 387 encoded bytes (error 209). */
   SEND (ns, "REA", ns->passport, enc);
+}
+
+guint
+msnp_ns_request_switchboard (MsnpNs *ns)
+{
+  if (ns->state != NS_STATE_ONLINE)
+    return 0;
+  return SEND (ns, "XFR", "SB");
 }
 
 gboolean

@@ -79,6 +79,19 @@ typedef struct {
   /* A server error that does not end the session, for the command it
    * answered ("REA", …; "" when unknown). */
   void (*server_error) (gpointer user, guint code, const char *command);
+  /* The three switchboard events may be NULL for an owner that does not
+   * hold conversations.
+   * XFR SB answered: a switchboard is waiting at @host:@port for the
+   * (opaque) @cookie.  @request is what msnp_ns_request_switchboard()
+   * returned. */
+  void (*switchboard)  (gpointer user, guint request, const char *host,
+                        guint port, const char *cookie);
+  /* XFR SB refused (913 while invisible or offline, 800 too fast, …). */
+  void (*switchboard_failed) (gpointer user, guint request, guint code);
+  /* RNG: @passport invites us to a switchboard session. */
+  void (*ring)         (gpointer user, const char *session_id,
+                        const char *host, guint port, const char *cookie,
+                        const char *passport, const char *friendly);
   /* The session is over (fatal server error, OUT, protocol breakage).
    * The owner closes the connection afterwards. */
   void (*closed)       (gpointer user, const GError *error);
@@ -120,6 +133,11 @@ gboolean msnp_ns_is_online (const MsnpNs *ns);
 void msnp_ns_set_status   (MsnpNs *ns, MsnpStatus status);
 /* REA for our own passport: the name changes when the server echoes. */
 void msnp_ns_set_friendly (MsnpNs *ns, const char *friendly);
+
+/* Asks for a switchboard (XFR SB); the answer comes as the switchboard
+ * or switchboard_failed event with the returned request id (0 when not
+ * online: nothing was sent). */
+guint msnp_ns_request_switchboard (MsnpNs *ns);
 
 /* Sends PNG.  Returns FALSE when the previous PNG was never answered: the
  * link is dead and the owner should drop the connection. */

@@ -12,6 +12,7 @@
 #include "msn-account.h"
 #include "msn-blist.h"
 #include "msn-status.h"
+#include "msn-switchboard.h"
 #include "msnp-error.h"
 
 static const char *const step_text[MSNP_NS_N_STEPS] = {
@@ -322,6 +323,27 @@ ns_server_error (gpointer user, guint code, const char *command)
 }
 
 static void
+ns_switchboard (gpointer user, guint request, const char *host, guint port,
+                const char *cookie)
+{
+  msnp_switchboard_granted (user, request, host, port, cookie);
+}
+
+static void
+ns_switchboard_failed (gpointer user, guint request, guint code)
+{
+  msnp_switchboard_refused (user, request, code);
+}
+
+static void
+ns_ring (gpointer user, const char *session_id, const char *host, guint port,
+         const char *cookie, const char *passport, const char *friendly)
+{
+  msnp_switchboard_ring (user, session_id, host, port, cookie, passport,
+                         friendly);
+}
+
+static void
 ns_closed (gpointer user, const GError *error)
 {
   MsnpAccount *msn = user;
@@ -344,6 +366,9 @@ static const MsnpNsEvents ns_events = {
   .lists_dirty     = ns_lists_dirty,
   .message         = ns_message,
   .server_error    = ns_server_error,
+  .switchboard     = ns_switchboard,
+  .switchboard_failed = ns_switchboard_failed,
+  .ring            = ns_ring,
   .closed          = ns_closed,
 };
 
@@ -394,6 +419,9 @@ msnp_account_close (PurpleConnection *gc)
   msnp_passport_login_cancel (msn);
   if (msn->ns_conn != NULL && msnp_transport_is_connected (msn->ns_conn))
     msnp_ns_sign_out (msn->ns);
+  else
+    msnp_ns_abort (msn->ns, NULL);
+  msnp_switchboard_close_all (msn);
   msnp_transport_free (msn->ns_conn);
   if (msn->keepalive_timer != 0)
     purple_timeout_remove (msn->keepalive_timer);

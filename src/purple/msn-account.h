@@ -20,11 +20,13 @@ G_BEGIN_DECLS
 #define MSNP_OPT_NEXUS       "nexus_url"
 #define MSNP_OPT_KEEPALIVE   "keepalive_interval"
 #define MSNP_OPT_TIMEOUT     "login_timeout"
+#define MSNP_OPT_SB_IDLE     "conversation_idle"
 #define MSNP_DEFAULT_SERVER  "messenger.hotmail.com"
 #define MSNP_DEFAULT_PORT    1863
 #define MSNP_DEFAULT_NEXUS   "https://nexus.passport.com/rdr/pprdr.asp"
 #define MSNP_DEFAULT_KEEPALIVE 45
 #define MSNP_DEFAULT_TIMEOUT   60
+#define MSNP_DEFAULT_SB_IDLE   300
 
 typedef struct {
   PurpleConnection *gc;
@@ -42,6 +44,10 @@ typedef struct {
   guint login_timer;
   guint save_timer;
   char *cache_path;
+
+  /* Switchboard sessions (MsnpSwitchboard *), newest first. */
+  GList *switchboards;
+  int    next_chat_id;
 
   /* A friendly-name change waiting for the server's echo. */
   PurpleSetPublicAliasSuccessCallback alias_ok;

@@ -3,6 +3,7 @@
  * points libpurple calls.  The work happens in msn-account and friends. */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
@@ -18,6 +19,7 @@
 #include "msn-account.h"
 #include "msn-blist.h"
 #include "msn-status.h"
+#include "msn-switchboard.h"
 
 #define MSNP_PLUGIN_ID "prpl-msn"
 
@@ -202,6 +204,84 @@ msn_normalize (const PurpleAccount *account, const char *who)
   return buf;
 }
 
+static int
+msn_send_im (PurpleConnection *gc, const char *who, const char *message,
+             PurpleMessageFlags flags)
+{
+  MsnpAccount *msn = account_of (gc);
+
+  if (msn == NULL || !msnp_ns_is_online (msn->ns))
+    return -ENOTCONN;
+  return msnp_switchboard_send_im (msn, who, message);
+}
+
+static unsigned int
+msn_send_typing (PurpleConnection *gc, const char *who, PurpleTypingState state)
+{
+  MsnpAccount *msn = account_of (gc);
+
+  if (msn == NULL || !msnp_ns_is_online (msn->ns))
+    return 0;
+  return msnp_switchboard_send_typing (msn, who, state == PURPLE_TYPING);
+}
+
+static void
+msn_chat_invite (PurpleConnection *gc, int id, const char *message,
+                 const char *who)
+{
+  MsnpAccount *msn = account_of (gc);
+
+  if (msn != NULL)
+    msnp_switchboard_chat_invite (msn, id, who);
+}
+
+static void
+msn_chat_leave (PurpleConnection *gc, int id)
+{
+  MsnpAccount *msn = account_of (gc);
+
+  if (msn != NULL)
+    msnp_switchboard_chat_leave (msn, id);
+}
+
+static int
+msn_chat_send (PurpleConnection *gc, int id, const char *message,
+               PurpleMessageFlags flags)
+{
+  MsnpAccount *msn = account_of (gc);
+
+  if (msn == NULL || !msnp_ns_is_online (msn->ns))
+    return -ENOTCONN;
+  return msnp_switchboard_chat_send (msn, id, message);
+}
+
+static GList *
+msn_chat_info (PurpleConnection *gc)
+{
+  /* MSN chats have no names to join by: they start from a buddy. */
+  return NULL;
+}
+
+static void
+initiate_chat_cb (PurpleBlistNode *node, gpointer data)
+{
+  PurpleBuddy *buddy = (PurpleBuddy *) node;
+  MsnpAccount *msn = account_of (purple_account_get_connection (
+      purple_buddy_get_account (buddy)));
+
+  if (msn != NULL && msnp_ns_is_online (msn->ns))
+    msnp_switchboard_start_chat (msn, purple_buddy_get_name (buddy));
+}
+
+static GList *
+msn_blist_node_menu (PurpleBlistNode *node)
+{
+  if (!PURPLE_BLIST_NODE_IS_BUDDY (node))
+    return NULL;
+  return g_list_append (NULL, purple_menu_action_new (
+      _("Initiate _Chat"), PURPLE_CALLBACK (initiate_chat_cb), NULL, NULL));
+}
+
 static PurplePluginProtocolInfo prpl_info = {
   .icon_spec = NO_BUDDY_ICONS,
   .list_icon = msn_list_icon,
@@ -210,6 +290,13 @@ static PurplePluginProtocolInfo prpl_info = {
   .status_types = msn_status_types,
   .login = msn_login,
   .close = msn_close,
+  .blist_node_menu = msn_blist_node_menu,
+  .chat_info = msn_chat_info,
+  .send_im = msn_send_im,
+  .send_typing = msn_send_typing,
+  .chat_invite = msn_chat_invite,
+  .chat_leave = msn_chat_leave,
+  .chat_send = msn_chat_send,
   .get_info = msn_get_info,
   .set_status = msn_set_status,
   .set_idle = msn_set_idle,
@@ -293,6 +380,9 @@ init_plugin (PurplePlugin *plugin)
   prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
   option = purple_account_option_int_new (_("Sign-in timeout (seconds)"),
                                           MSNP_OPT_TIMEOUT, MSNP_DEFAULT_TIMEOUT);
+  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
+  option = purple_account_option_int_new (_("Close idle conversations after (seconds)"),
+                                          MSNP_OPT_SB_IDLE, MSNP_DEFAULT_SB_IDLE);
   prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
 }
 

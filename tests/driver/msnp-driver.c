@@ -2591,6 +2591,46 @@ op_tooltip(JsonObject *cmd, JsonObject *reply)
 	return TRUE;
 }
 
+/* Runs one entry of the prpl's buddy menu (blist_node_menu) by label,
+ * e.g. "Initiate _Chat" (the '_' may be left out). */
+static gboolean
+op_buddy_menu(JsonObject *cmd, JsonObject *reply)
+{
+	PurpleAccount *account = find_account(cmd, reply);
+	PurplePluginProtocolInfo *info;
+	const char *label = arg_str(cmd, "label");
+	JsonArray *labels;
+	PurpleBuddy *b;
+	GList *menu, *l;
+	gboolean ran = FALSE;
+
+	if (account == NULL || (b = find_buddy(account, cmd, reply)) == NULL)
+		return TRUE;
+	info = account_prpl_info(account);
+	if (info == NULL || info->blist_node_menu == NULL) {
+		fail(reply, "protocol has no blist_node_menu");
+		return TRUE;
+	}
+	labels = jo_arr(reply, "labels");
+	menu = info->blist_node_menu((PurpleBlistNode *)b);
+	for (l = menu; l != NULL; l = l->next) {
+		PurpleMenuAction *act = l->data;
+		char *plain = purple_strreplace(act->label, "_", "");
+		ja_str(labels, act->label);
+		if (!ran && label != NULL && act->callback != NULL &&
+		    (g_strcmp0(act->label, label) == 0 || g_strcmp0(plain, label) == 0)) {
+			((void (*)(PurpleBlistNode *, gpointer))act->callback)((PurpleBlistNode *)b, act->data);
+			ran = TRUE;
+		}
+		g_free(plain);
+		purple_menu_action_free(act);
+	}
+	g_list_free(menu);
+	if (label != NULL && !ran)
+		fail(reply, "no menu entry %s", label);
+	return TRUE;
+}
+
 static gboolean
 op_get_info(JsonObject *cmd, JsonObject *reply)
 {
@@ -3373,6 +3413,7 @@ static const struct {
 	{ "permit_remove", op_permit_remove },
 	{ "deny_add", op_deny_add },
 	{ "deny_remove", op_deny_remove },
+	{ "buddy_menu", op_buddy_menu },
 	{ "send_im", op_send_im },
 	{ "send_typing", op_send_typing },
 	{ "close_conv", op_close_conv },

@@ -9,6 +9,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BASIC = os.path.join(HERE, "basic.json")
 ALICE = ("alice@example.com", "alice-secret-pw")
 BOB = ("bob@example.com", "bob-secret-pw")
+DAN = ("dan@example.com", "dan-secret-pw")
 
 
 def start(knobs=None, fixture=BASIC, debug_file=None):

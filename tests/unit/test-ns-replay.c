@@ -126,6 +126,27 @@ ev_closed (gpointer u, const GError *error)
   r->closed = error ? g_error_copy (error) : g_error_new_literal (MSNP_ERROR, 0, "");
 }
 
+static void
+ev_switchboard (gpointer u, guint request, const char *host, guint port,
+                const char *cookie)
+{
+  rec_event (u, "switchboard %u %s:%u %s", request, host, port, cookie);
+}
+
+static void
+ev_switchboard_failed (gpointer u, guint request, guint code)
+{
+  rec_event (u, "switchboard-failed %u %u", request, code);
+}
+
+static void
+ev_ring (gpointer u, const char *session, const char *host, guint port,
+         const char *cookie, const char *passport, const char *friendly)
+{
+  rec_event (u, "ring %s %s:%u %s %s %s", session, host, port, cookie,
+             passport, friendly);
+}
+
 static const MsnpNsEvents events = {
   .write = ev_write, .progress = ev_progress, .redirect = ev_redirect,
   .need_ticket = ev_need_ticket, .synced = ev_synced, .online = ev_online,
@@ -133,6 +154,8 @@ static const MsnpNsEvents events = {
   .own_friendly = ev_own_friendly, .contact_changed = ev_contact_changed,
   .lists_dirty = ev_lists_dirty, .message = ev_message,
   .server_error = ev_server_error, .closed = ev_closed,
+  .switchboard = ev_switchboard, .switchboard_failed = ev_switchboard_failed,
+  .ring = ev_ring,
 };
 
 static Recorder *
@@ -431,6 +454,36 @@ test_nonfatal_and_unknown (void)
   recorder_free (r);
 }
 
+/* Switchboard referrals and invitations; cookies and session ids are
+ * opaque strings (revival servers do not use numbers). */
+static void
+test_switchboards (void)
+{
+  Recorder *r = recorder_new ();
+  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &events, r);
+  guint first, second;
+
+  msnp_ns_connected (ns);
+  feed (ns, "VER 1 MSNP8\r\nCVR 2 x\r\nUSR 3 TWN S a=b\r\n");
+  msnp_ns_submit_ticket (ns, "t=1");
+  feed (ns, "USR 4 OK alice@passport.com A\r\nSYN 5 3 0 0\r\n");
+  g_string_truncate (r->written, 0);
+  first = msnp_ns_request_switchboard (ns);
+  second = msnp_ns_request_switchboard (ns);
+  expect_written (r, "XFR 7 SB\r\nXFR 8 SB\r\n");
+  g_assert_cmpuint (first, ==, 7);
+  g_assert_cmpuint (second, ==, 8);
+  feed (ns, "XFR 7 SB 10.0.0.5:1863 CKI 17262740.1050826919.32308\r\n913 8\r\n");
+  g_assert_true (has_event (r, "switchboard 7 10.0.0.5:1863 17262740.1050826919.32308"));
+  g_assert_true (has_event (r, "switchboard-failed 8 913"));
+  feed (ns, "RNG s1a.b-x 10.0.0.6 CKI ck-9.z bob@passport.com Bob%20B\r\n");
+  g_assert_true (has_event (r, "ring s1a.b-x 10.0.0.6:1863 ck-9.z bob@passport.com Bob B"));
+  feed (ns, "RNG 1 2\r\n");     /* too short: skipped */
+  g_assert_null (r->closed);
+  msnp_ns_free (ns);
+  recorder_free (r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -439,6 +492,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ns/unchanged-list", test_unchanged_list);
   g_test_add_func ("/ns/redirect-bound", test_redirect_bound);
   g_test_add_func ("/ns/nonfatal-and-unknown", test_nonfatal_and_unknown);
+  g_test_add_func ("/ns/switchboards", test_switchboards);
   for (guint i = 0; i < G_N_ELEMENTS (fatal_cases); i++) {
     g_autofree char *path = g_strdup_printf ("/ns/fatal/%u", i);
     g_test_add_data_func (path, &fatal_cases[i], test_fatal);

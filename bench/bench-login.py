@@ -1,0 +1,376 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Sign-in benchmark: the plugin in real libpurple against the MSNP8 test
+server, with a 1,000-contact / 10-group list and 300 contacts online.
+
+  bench/bench-login.py BUILD_DIR [-n 5] [--contacts 1000 --groups 10 --online 300]
+
+(or MSNP_DRIVER=<build>/tests/driver/msnp-driver MSNP_PLUGIN_DIR=<build>/src
+bench/bench-login.py).  Per repetition, on a fresh server and a fresh
+libpurple user dir:
+
+  1. the plugin's first sign-in (full list download), then, after a
+     disconnect, its second sign-in (unchanged list: the server must send
+     no LST line -- asserted);
+  2. bench/floor-client.py doing the same two exchanges over raw sockets.
+
+For the plugin it reports the wall time from `connect` to `signed-on` and
+to the last of the 300 `buddy-signed-on` events (taken from the driver's
+event timestamps, so reading the driver's output is not counted), the
+driver's CPU time (user+sys, from the `rusage` op just before `connect`
+and after the last presence, so libpurple's start-up is excluded) and its
+max RSS.  The driver runs without --debug, so the plugin's debug logging
+is off.  Medians over the repetitions are printed last, with the targets:
+plugin/floor wall time <= 1.5x and plugin CPU for the 1,000-contact sync
+<= 10 ms.  Nothing here is a test: the targets are reported, not enforced.
+"""
+
+import argparse
+import importlib.util
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+
+from harness import Driver, HarnessError, Server, msn_account, signed_on  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("floor_client",
+                                               os.path.join(HERE, "floor-client.py"))
+floor = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(floor)
+
+USER, PASSWORD = "alice@example.com", "alice-pw"
+CPU_TARGET_MS = 10.0
+RATIO_TARGET = 1.5
+
+# Functions whose inclusive cost --callgrind prints (plugin, libpurple, TLS).
+PROFILE_FUNCTIONS = {
+    "msnp_ns_feed", "msnp_lists_apply", "msnp_command_parse", "msnp_lists_read_cache",
+    "msnp_blist_sync", "msnp_blist_presence", "place_contact", "prune_buddies",
+    "purple_blist_add_buddy", "purple_buddy_new", "purple_blist_server_alias_buddy",
+    "purple_find_buddy_in_group", "purple_find_group", "purple_prpl_got_user_status",
+    "purple_prpl_got_user_idle", "serv_got_alias", "SSL_ForceHandshake", "msn_normalize",
+    "purple_util_fetch_url_request", "purple_util_fetch_url_request_len_with_account",
+}
+
+
+def now_us():
+    return time.monotonic_ns() // 1000
+
+
+def expected_presences(fixture, online):
+    """How many buddy-signed-on events the online contacts make: one per
+    buddy, and a contact in two groups is two buddies."""
+    with open(fixture, encoding="utf-8") as f:
+        fx = json.load(f)
+    phantoms = fx.get("phantoms", {})
+    n_contacts = n_buddies = 0
+    for c in fx["users"][USER]["contacts"]:
+        if c["passport"] in phantoms and "FL" in c["lists"]:
+            n_contacts += 1
+            n_buddies += max(1, len(c.get("groups", [])))
+    if n_contacts != online:
+        raise HarnessError(f"the fixture has {n_contacts} online contacts, not {online}")
+    return n_buddies
+
+
+def wait_presences(driver, since_us, want, timeout):
+    """Waits for @want buddy-signed-on events stamped after @since_us;
+    returns the last one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        evs = [e for e in driver.events("buddy-signed-on", account="a")
+               if e.get("t", 0) >= since_us]
+        if len(evs) >= want:
+            return max(evs, key=lambda e: e["t"])
+        if time.monotonic() > deadline:
+            raise HarnessError(f"only {len(evs)} of {want} presences shown "
+                               f"after {timeout}s")
+        time.sleep(0.005)
+
+
+def plugin_login(driver, server, presences, profile=None):
+    before = driver.cmd("rusage")
+    stats_before = server.stats()
+    if profile is not None:
+        profile("on")
+    t0 = now_us()
+    driver.cmd("connect", id="a")
+    on = signed_on(driver, "a", timeout=120)
+    last = wait_presences(driver, t0, presences, timeout=120)
+    after = driver.cmd("rusage")
+    if profile is not None:
+        profile("off")
+    stats_after = server.stats()
+    lst = (stats_after["lst_lines"].get(USER, 0) - stats_before["lst_lines"].get(USER, 0))
+    # The last progress step before signed-on is "Retrieving the contact
+    # list": SYN was sent, Passport and the TLS handshakes are behind.
+    steps = [e["t"] for e in driver.events("connect-progress", account="a")
+             if t0 <= e.get("t", 0) <= on["t"]]
+    driver.take_all()
+    return {
+        "authenticated_ms": ((steps[-1] - t0) / 1000.0) if steps else float("nan"),
+        "signed_on_ms": (on["t"] - t0) / 1000.0,
+        "all_shown_ms": (last["t"] - t0) / 1000.0,
+        "cpu_ms": (after["cpu_us"] - before["cpu_us"]) / 1000.0,
+        "user_ms": (after["utime_us"] - before["utime_us"]) / 1000.0,
+        "sys_ms": (after["stime_us"] - before["stime_us"]) / 1000.0,
+        "maxrss_kb": after["maxrss_kb"],
+        "rss_growth_kb": after["maxrss_kb"] - before["maxrss_kb"],
+        "lst_lines_sent": lst,
+    }
+
+
+def plugin_logout(driver):
+    driver.cmd("disconnect", id="a")
+    driver.expect("signed-off", timeout=30, account="a")
+    driver.take_all()
+
+
+def floor_login(server, online, version=None, dalogin=None):
+    r = floor.login(server.info, USER, PASSWORD, version=version, dalogin=dalogin,
+                    online=online)
+    r["authenticated_ms"] = r.pop("authenticated_s") * 1000.0
+    r["synced_ms"] = r.pop("synced_s") * 1000.0
+    r["all_shown_ms"] = r.pop("all_shown_s") * 1000.0
+    return r
+
+
+def one_repetition(args, fixture, presences, driver_bin, plugin_dir, server_script, rep):
+    server = Server(fixture=fixture, script=server_script,
+                    extra_args=["--max-seconds", "1800"])
+    try:
+        # Warm the server up (first TLS handshakes, imports) for no one.
+        floor_login(server, args.online)
+        driver = Driver(trust=server.trust, plugin_dirs=[plugin_dir], debug=False,
+                        binary=driver_bin, name=f"bench-{rep}")
+        try:
+            msn_account(server, driver, "a", USER, PASSWORD,
+                        keepalive_interval=60, login_timeout=120)
+            first = plugin_login(driver, server, presences)
+            plugin_logout(driver)
+            second = plugin_login(driver, server, presences)
+            plugin_logout(driver)
+        finally:
+            driver.close(check=False)
+        if first["lst_lines_sent"] < args.contacts:
+            raise HarnessError(f"first sign-in: only {first['lst_lines_sent']} LST lines")
+        # The point of the list cache: an unchanged list is not sent again.
+        assert second["lst_lines_sent"] == 0, second
+        f1 = floor_login(server, args.online)
+        f2 = floor_login(server, args.online, version=f1["version"], dalogin=f1["dalogin"])
+        assert f1["lst"] == first["lst_lines_sent"] and f2["lst"] == 0, (f1, f2)
+        return {"plugin_first": first, "plugin_second": second,
+                "floor_first": f1, "floor_second": f2}
+    finally:
+        server.stop()
+
+
+# ------------------------------------------------------------ callgrind
+
+def callgrind_totals(path):
+    """(total Ir, {function: inclusive Ir}) from callgrind_annotate."""
+    out = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", path],
+                         capture_output=True, text=True, check=True).stdout
+    total, funcs = 0, {}
+    for line in out.splitlines():
+        m = re.match(r"\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(\S.*?)(?:\s+\[.*\])?$", line)
+        if m is None:
+            continue
+        ir, what = int(m.group(1).replace(",", "")), m.group(2)
+        if what.startswith("PROGRAM TOTALS"):
+            total = ir
+        elif not what.startswith("=>"):
+            src, _, name = what.rpartition(":")
+            key = (os.path.basename(src), name)
+            funcs[key] = max(ir, funcs.get(key, 0))
+    return total, funcs
+
+
+def profile_logins(args, fixture, presences, driver_bin, plugin_dir, server_script, outdir):
+    """One first and one second sign-in with the driver under callgrind,
+    collecting from `connect` to the last presence only.  Splits the
+    instructions into the driver's own event reporting (its signal
+    handlers, which turn every libpurple signal into a JSON line) and the
+    rest (plugin + libpurple + TLS)."""
+    wrapper = os.path.join(outdir, "driver-under-callgrind.sh")
+    results = {}
+    server = Server(fixture=fixture, script=server_script,
+                    extra_args=["--max-seconds", "1800"])
+    try:
+        for login in ("first", "second"):
+            if login == "first":
+                with open(wrapper, "w", encoding="utf-8") as f:
+                    f.write("#!/bin/sh\nexec valgrind --tool=callgrind --instr-atstart=no "
+                            f"--callgrind-out-file={outdir}/callgrind.%p.out "
+                            f"{driver_bin} \"$@\"\n")
+                os.chmod(wrapper, 0o755)
+                driver = Driver(trust=server.trust, plugin_dirs=[plugin_dir], debug=False,
+                                binary=wrapper, name="bench-callgrind", start_timeout=300)
+                msn_account(server, driver, "a", USER, PASSWORD,
+                            keepalive_interval=600, login_timeout=600)
+                pid = str(driver.proc.pid)
+
+            def toggle(state, login=login):
+                if state == "on":
+                    subprocess.run(["callgrind_control", "--zero", pid], check=True,
+                                   capture_output=True)
+                    subprocess.run(["callgrind_control", "-i", "on", pid], check=True,
+                                   capture_output=True)
+                else:
+                    subprocess.run(["callgrind_control", "-i", "off", pid], check=True,
+                                   capture_output=True)
+                    subprocess.run(["callgrind_control", "--dump=" + login, pid], check=True,
+                                   capture_output=True)
+
+            r = plugin_login(driver, server, presences, profile=toggle)
+            plugin_logout(driver)
+            results[login] = r
+        driver.close(check=False)
+    finally:
+        server.stop()
+    report = {}
+    for number, login in enumerate(("first", "second"), 1):
+        # callgrind numbers the dumps: callgrind.<pid>.out.1, .2
+        path = os.path.join(outdir, f"callgrind.{pid}.out.{number}")
+        total, funcs = callgrind_totals(path)
+        events = sum(ir for (src, name), ir in funcs.items()
+                     if src == "msnp-driver.c" and name.startswith("sig_"))
+        report[login] = {"file": path, "total_ir": total, "driver_events_ir": events,
+                         "rest_ir": total - events,
+                         "cpu_ms_under_valgrind": results[login]["cpu_ms"]}
+        # Inclusive figures; the driver's handlers run inside the plugin's
+        # and libpurple's functions, so subtract them where they nest.
+        shown = [(ir, f"{src}:{name}") for (src, name), ir in funcs.items()
+                 if name in PROFILE_FUNCTIONS
+                 or (src == "msnp-driver.c" and name.startswith("sig_"))]
+        report[login]["functions"] = sorted(shown, reverse=True)
+    return report
+
+
+def fmt_row(name, r, keys):
+    return f"  {name:<14}" + "".join(f" {k}={r[k]:.1f}" if isinstance(r[k], float)
+                                     else f" {k}={r[k]}" for k in keys if k in r)
+
+
+def median_of(results, which, key):
+    return statistics.median(r[which][key] for r in results)
+
+
+def print_summary(args, results):
+    print(f"\nmedians of {len(results)}:")
+    summary = {}
+    for login in ("first", "second"):
+        p = {k: median_of(results, "plugin_" + login, k)
+             for k in ("authenticated_ms", "signed_on_ms", "all_shown_ms", "cpu_ms",
+                       "maxrss_kb", "rss_growth_kb")}
+        fl = {k: median_of(results, "floor_" + login, k)
+              for k in ("authenticated_ms", "synced_ms", "all_shown_ms")}
+        ratio = statistics.median(r["plugin_" + login]["all_shown_ms"]
+                                  / r["floor_" + login]["all_shown_ms"] for r in results)
+        lst = [r["plugin_" + login]["lst_lines_sent"] for r in results]
+        summary[login] = {"plugin": p, "floor": fl, "ratio": ratio, "lst_lines_sent": lst}
+        label = "first sign-in (full list)" if login == "first" else "second sign-in (cached list)"
+        print(f"  {label}:")
+        print(f"    plugin: connect->SYN sent {p['authenticated_ms']:.1f} ms, "
+              f"->signed-on {p['signed_on_ms']:.1f} ms, "
+              f"->all {args.online} shown {p['all_shown_ms']:.1f} ms, "
+              f"CPU {p['cpu_ms']:.1f} ms, max RSS {p['maxrss_kb'] / 1024:.1f} MiB "
+              f"(+{p['rss_growth_kb'] / 1024:.1f} MiB during the sign-in)")
+        print(f"    floor:  SYN sent {fl['authenticated_ms']:.1f} ms, list in "
+              f"{fl['synced_ms']:.1f} ms, all shown {fl['all_shown_ms']:.1f} ms")
+        print(f"    plugin/floor (all shown, median of per-repetition ratios): {ratio:.2f}x "
+              f"(target <= {RATIO_TARGET}x: {'met' if ratio <= RATIO_TARGET else 'NOT met'})")
+        print(f"    LST lines the server sent: {lst}")
+    cpu = summary["first"]["plugin"]["cpu_ms"]
+    print(f"  driver CPU for the {args.contacts}-contact sign-in: {cpu:.1f} ms "
+          f"(target <= {CPU_TARGET_MS:.0f} ms: {'met' if cpu <= CPU_TARGET_MS else 'NOT met'}; "
+          "includes the driver's own JSON events, see --callgrind)")
+    print("  second sign-in: no LST line sent (asserted): "
+          f"{'yes' if all(x == 0 for x in summary['second']['lst_lines_sent']) else 'NO'}")
+    return summary
+
+
+def print_profile(report):
+    print("\ncallgrind (driver process, from connect to the last presence):")
+    for login, r in report.items():
+        share = r["driver_events_ir"] / r["total_ir"] if r["total_ir"] else 0.0
+        print(f"  {login} sign-in: {r['total_ir']:,} Ir in all; the driver's JSON events "
+              f"{r['driver_events_ir']:,} Ir ({share:.0%}); plugin + libpurple + TLS "
+              f"{r['rest_ir']:,} Ir   [{r['file']}]")
+        for ir, name in r["functions"]:
+            print(f"      {ir:>13,}  {name}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("build_dir", nargs="?", default=os.environ.get("MSNP_BUILD_DIR"))
+    ap.add_argument("-n", "--repetitions", type=int, default=5)
+    ap.add_argument("--contacts", type=int, default=1000)
+    ap.add_argument("--groups", type=int, default=10)
+    ap.add_argument("--online", type=int, default=300)
+    ap.add_argument("--json", help="also write every figure to this file")
+    ap.add_argument("--callgrind", metavar="DIR",
+                    help="afterwards, profile one first and one second sign-in with the "
+                         "driver under callgrind (files kept in DIR)")
+    args = ap.parse_args()
+
+    driver_bin = os.environ.get("MSNP_DRIVER")
+    plugin_dir = os.environ.get("MSNP_PLUGIN_DIR")
+    if args.build_dir:
+        driver_bin = driver_bin or os.path.join(args.build_dir, "tests", "driver", "msnp-driver")
+        plugin_dir = plugin_dir or os.path.join(args.build_dir, "src")
+    if not driver_bin or not plugin_dir or not os.path.exists(driver_bin):
+        ap.error("give the build dir (or MSNP_DRIVER and MSNP_PLUGIN_DIR); "
+                 f"no driver at {driver_bin}")
+    server_script = os.path.join(ROOT, "tests", "server", "msnp_server.py")
+
+    with tempfile.TemporaryDirectory(prefix="msnp-bench-") as tmp:
+        fixture = os.path.join(tmp, "big.json")
+        with open(fixture, "w", encoding="utf-8") as f:
+            subprocess.run([sys.executable, os.path.join(ROOT, "tests", "server", "make_fixture.py"),
+                            "--contacts", str(args.contacts), "--groups", str(args.groups),
+                            "--online", str(args.online)], stdout=f, check=True)
+        presences = expected_presences(fixture, args.online)
+        print(f"# {args.contacts} contacts, {args.groups} groups, {args.online} online "
+              f"({presences} buddies to show); {args.repetitions} repetitions; "
+              f"driver {driver_bin}")
+        results = []
+        for rep in range(args.repetitions):
+            r = one_repetition(args, fixture, presences, driver_bin, plugin_dir,
+                               server_script, rep)
+            results.append(r)
+            print(f"rep {rep + 1}:")
+            pk = ["authenticated_ms", "signed_on_ms", "all_shown_ms", "cpu_ms", "user_ms", "sys_ms",
+                  "maxrss_kb", "lst_lines_sent"]
+            fk = ["authenticated_ms", "synced_ms", "all_shown_ms", "lst", "iln"]
+            print(fmt_row("plugin first", r["plugin_first"], pk))
+            print(fmt_row("plugin second", r["plugin_second"], pk))
+            print(fmt_row("floor first", r["floor_first"], fk))
+            print(fmt_row("floor second", r["floor_second"], fk))
+            sys.stdout.flush()
+        summary = print_summary(args, results) if results else {}
+        report = None
+        if args.callgrind:
+            os.makedirs(args.callgrind, exist_ok=True)
+            report = profile_logins(args, fixture, presences, driver_bin, plugin_dir,
+                                    server_script, os.path.abspath(args.callgrind))
+            print_profile(report)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"repetitions": results, "summary": summary, "callgrind": report},
+                      f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

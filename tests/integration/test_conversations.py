@@ -1,0 +1,238 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Conversations over switchboards between real accounts: IMs both ways,
+queueing, formatting, long messages, typing, chats, and delivery faults
+where every message is either delivered once or reported, never lost."""
+import re
+
+from harness import main, test
+from msn_common import ALICE, BOB, DAN, sign_in, start, wait_for
+
+
+def plain(html):
+    """The text of an HTML message as libpurple shows it."""
+    text = re.sub(r"<br\s*/?>", "\n", html)
+    text = re.sub(r"<[^>]+>", "", text)
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'),
+                         ("&apos;", "'"), ("&#39;", "'"), ("&amp;", "&")):
+        text = text.replace(entity, char)
+    return text
+
+
+def received(driver, account, sender=None):
+    return [e for e in driver.events("received-im-msg")
+            if e["account"] == account and (sender is None or e["sender"] == sender)]
+
+
+def errors(driver, account):
+    return [e for e in driver.events("conv-write")
+            if e["account"] == account and "ERROR" in e.get("flags", [])]
+
+
+def two_users(knobs=None):
+    server, driver = start(knobs=knobs)
+    sign_in(server, driver, ALICE, "a")
+    sign_in(server, driver, BOB, "b")
+    assert wait_for(lambda: driver.cmd("buddy", id="a", buddy=BOB[0])["buddy"]["online"], driver)
+    return server, driver
+
+
+@test
+def im_both_ways():
+    server, driver = two_users()
+    with server, driver:
+        driver.cmd("send_im", id="a", to=BOB[0], text="Hello Bob")
+        msg = driver.expect("received-im-msg", timeout=10, account="b")
+        assert msg["sender"] == ALICE[0] and plain(msg["message"]) == "Hello Bob", msg
+        driver.cmd("send_im", id="b", to=ALICE[0], text="Hi Alice")
+        msg = driver.expect("received-im-msg", timeout=10, account="a")
+        assert msg["sender"] == BOB[0] and plain(msg["message"]) == "Hi Alice", msg
+        assert not errors(driver, "a") and not errors(driver, "b")
+
+
+@test
+def messages_typed_while_connecting_arrive_in_order():
+    server, driver = two_users()
+    with server, driver:
+        for i in range(20):
+            driver.cmd("send_im", id="a", to=BOB[0], text=f"message {i}")
+        assert wait_for(lambda: len(received(driver, "b")) == 20, driver, timeout=20)
+        texts = [plain(e["message"]) for e in received(driver, "b")]
+        assert texts == [f"message {i}" for i in range(20)], texts
+        assert not errors(driver, "a")
+
+
+@test
+def formatting_and_escaping_round_trip():
+    server, driver = two_users()
+    with server, driver:
+        driver.cmd("send_im", id="a", to=BOB[0],
+                   text='<font face="Comic Sans MS" color="#ff0000"><b><i>styled</i></b></font>')
+        msg = driver.expect("received-im-msg", timeout=10, account="b")
+        html = msg["message"]
+        assert "<b>" in html.lower() and "<i>" in html.lower(), html
+        assert "comic sans ms" in html.lower() and "ff0000" in html.lower(), html
+        assert plain(html) == "styled", html
+        driver.cmd("send_im", id="a", to=BOB[0], text="a &lt;script&gt; &amp; b")
+        msg = driver.expect("received-im-msg", timeout=10, account="b",
+                            message=lambda m: "script" in m)
+        assert "<script>" not in msg["message"], msg
+        assert plain(msg["message"]) == "a <script> & b", msg
+
+
+@test
+def long_message_arrives_whole_and_in_order():
+    server, driver = two_users()
+    with server, driver:
+        words = " ".join(f"w{i:04d}ä" for i in range(700))   # > 5,000 bytes
+        assert len(words.encode()) > 5000
+        driver.cmd("send_im", id="a", to=BOB[0], text=words)
+        assert wait_for(lambda: " ".join(plain(e["message"]) for e in received(driver, "b"))
+                        .replace("  ", " ").count("w0699ä") == 1, driver, timeout=20)
+        parts = [plain(e["message"]) for e in received(driver, "b")]
+        assert len(parts) >= 4, len(parts)
+        assert "".join(parts).replace(" ", "") == words.replace(" ", ""), parts
+
+
+@test
+def typing_both_ways():
+    server, driver = two_users()
+    with server, driver:
+        driver.cmd("send_im", id="a", to=BOB[0], text="hi")
+        driver.expect("received-im-msg", timeout=10, account="b")
+        reply = driver.cmd("send_typing", id="a", to=BOB[0], state="typing")
+        assert reply["timeout"] > 0, reply
+        driver.expect("buddy-typing", timeout=10, account="b", who=ALICE[0])
+        driver.cmd("send_typing", id="b", to=ALICE[0], state="typing")
+        driver.expect("buddy-typing", timeout=10, account="a", who=BOB[0])
+        # It expires when no repeat comes.
+        driver.expect("buddy-typing-stopped", timeout=15, account="a", who=BOB[0])
+
+
+@test
+def typing_alone_opens_no_switchboard():
+    server, driver = two_users()
+    with server, driver:
+        reply = driver.cmd("send_typing", id="a", to=BOB[0], state="typing")
+        assert reply["timeout"] == 0, reply
+        driver.cmd("sleep", ms=500)
+        assert server.stats()["xfr_sb"] == 0
+
+
+@test
+def offline_contact_is_refused_at_once():
+    server, driver = two_users()
+    with server, driver:
+        driver.cmd("send_im", id="a", to="dave@example.com", text="are you there?")
+        err = driver.expect("conv-write", timeout=5, account="a",
+                            flags=lambda f: "ERROR" in f)
+        assert "offline" in err["message"] and "are you there?" in err["message"], err
+        assert server.stats()["xfr_sb"] == 0
+
+
+def count_outcomes(driver, sent):
+    got = [plain(e["message"]) for e in received(driver, "b")]
+    reported = [e["message"] for e in errors(driver, "a")]
+    for text in sent:
+        delivered = got.count(text)
+        failed = sum(1 for r in reported if text in r)
+        assert delivered + failed >= 1, f"{text!r} vanished"
+        assert delivered <= 1, f"{text!r} shown {delivered} times"
+    return got, reported
+
+
+@test
+def dropped_switchboard_resends_once():
+    server, driver = two_users({"sb_drop_before_ack": "norelay"})
+    with server, driver:
+        driver.cmd("send_im", id="a", to=BOB[0], text="first try")
+        driver.cmd("sleep", ms=1500)
+        server.set_knob("sb_drop_before_ack", "")
+        assert wait_for(lambda: received(driver, "b") or errors(driver, "a"), driver, 15)
+        driver.cmd("sleep", ms=500)
+        got, reported = count_outcomes(driver, ["first try"])
+        assert got == ["first try"] or reported, (got, reported)
+
+
+@test
+def always_dropping_switchboard_reports_not_delivered():
+    server, driver = two_users({"sb_drop_before_ack": "norelay"})
+    with server, driver:
+        sent = [f"drop {i}" for i in range(5)]
+        for text in sent:
+            driver.cmd("send_im", id="a", to=BOB[0], text=text)
+        assert wait_for(lambda: len(errors(driver, "a")) >= 5, driver, 20)
+        got, reported = count_outcomes(driver, sent)
+        assert not got, got
+        for text in sent:
+            assert sum(1 for r in reported if text in r) == 1, (text, reported)
+
+
+@test
+def refused_switchboard_is_reported_with_its_reason():
+    server, driver = two_users({"error_on": "NS/XFR:913"})
+    with server, driver:
+        driver.cmd("send_im", id="a", to=BOB[0], text="no board")
+        err = driver.expect("conv-write", timeout=10, account="a",
+                            flags=lambda f: "ERROR" in f)
+        assert "no board" in err["message"], err
+
+
+@test
+def refused_call_is_reported():
+    server, driver = two_users({"error_on": "SB/CAL:217"})
+    with server, driver:
+        driver.cmd("send_im", id="a", to=BOB[0], text="nobody home")
+        err = driver.expect("conv-write", timeout=10, account="a",
+                            flags=lambda f: "ERROR" in f)
+        assert "nobody home" in err["message"], err
+        count_outcomes(driver, ["nobody home"])
+
+
+@test
+def burst_of_200_all_acknowledged_no_false_alarm():
+    server, driver = two_users()
+    with server, driver:
+        sent = [f"burst {i}" for i in range(200)]
+        for text in sent:
+            driver.cmd("send_im", id="a", to=BOB[0], text=text)
+        assert wait_for(lambda: len(received(driver, "b")) == 200, driver, 60)
+        driver.cmd("sleep", ms=500)
+        assert [plain(e["message"]) for e in received(driver, "b")] == sent
+        assert not errors(driver, "a"), errors(driver, "a")[:3]
+
+
+@test
+def three_way_chat_with_join_and_leave():
+    server, driver = two_users()
+    with server, driver:
+        sign_in(server, driver, DAN, "d")
+        driver.cmd("buddy_menu", id="a", buddy=BOB[0], label="Initiate Chat")
+        joined = driver.expect("chat-joined", timeout=10, account="a")
+        chat = joined["chat_id"]
+        driver.expect("chat-buddy-joined", timeout=10, account="a",
+                      who=BOB[0])
+        driver.cmd("chat_invite", id="a", chat=chat, who=DAN[0])
+        driver.expect("chat-buddy-joined", timeout=10, account="a", who=DAN[0])
+        # Bob's 1:1 view became a chat when Dan joined; Dan sees a chat.
+        driver.expect("chat-joined", timeout=10, account="b")
+        driver.expect("chat-joined", timeout=10, account="d")
+        driver.cmd("chat_send", id="a", chat=chat, text="hello both")
+        for who in ("b", "d"):
+            msg = driver.expect("received-chat-msg", timeout=10, account=who,
+                                message=lambda m: "hello both" in m)
+            assert msg["sender"] == ALICE[0], msg
+        convs = driver.cmd("conversations", id="d")["conversations"]
+        dchat = [c for c in convs if c["conv_type"] == "chat"][0]
+        driver.cmd("chat_send", id="d", chat=dchat["chat_id"], text="from dan")
+        driver.expect("received-chat-msg", timeout=10, account="a",
+                      message=lambda m: "from dan" in m)
+        driver.cmd("close_conv", id="d", **{"with": dchat["conv"]})
+        driver.expect("chat-buddy-left", timeout=10, account="a", who=DAN[0])
+        # Bob is still there with Alice.
+        driver.cmd("chat_send", id="a", chat=chat, text="still here")
+        driver.expect("received-chat-msg", timeout=10, account="b",
+                      message=lambda m: "still here" in m)
+
+
+if __name__ == "__main__":
+    main()
