@@ -9,6 +9,7 @@
 #include "msnp-command.h"
 #include "msnp-error.h"
 #include "msnp-framer.h"
+#include "msnp-trace.h"
 
 typedef enum {
   NS_STATE_IDLE,        /* no connection yet */
@@ -44,6 +45,7 @@ struct _MsnpNs {
   gboolean    redirecting;
   guint       redirects;
   gboolean    png_outstanding;
+  gboolean    trace;
 
   MsnpStatus  initial_status;
   MsnpStatus  status;
@@ -135,9 +137,9 @@ send_command (MsnpNs *ns, const char *name, gboolean sensitive,
   g_string_truncate (ns->out, 0);
   msnp_command_append (ns->out, name, trid, params, n_params);
   if (sensitive)
-    g_debug ("NS >>> %s %u [redacted]", name, trid);
+    MSNP_TRACE (ns->trace, "NS >>> %s %u [redacted]", name, trid);
   else
-    g_debug ("NS >>> %.*s", (int) (ns->out->len - 2), ns->out->str);
+    MSNP_TRACE (ns->trace, "NS >>> %.*s", (int) (ns->out->len - 2), ns->out->str);
   pending_add (ns, trid, name);
   ns->ev->write (ns->user, ns->out->str, ns->out->len, sensitive);
   return trid;
@@ -803,10 +805,11 @@ dispatch_frame (const MsnpFrame *frame, gpointer user_data)
   }
   /* Switchboard cookies are credentials: keep them out of the log. */
   if (strcmp (cmd->name, "RNG") == 0 || strcmp (cmd->name, "XFR") == 0)
-    g_debug ("NS <<< %s %s [rest redacted]", cmd->name,
-             cmd->n_params > 0 ? cmd->params[0] : "");
+    MSNP_TRACE (ns->trace, "NS <<< %s %s [rest redacted]", cmd->name,
+                cmd->n_params > 0 ? cmd->params[0] : "");
   else
-    g_debug ("NS <<< %.*s", (int) MIN (frame->line_len, 200), frame->line);
+    MSNP_TRACE (ns->trace, "NS <<< %.*s", (int) MIN (frame->line_len, 200),
+                frame->line);
   if (msnp_command_is_error (cmd, &code))
     return handle_error (ns, code, cmd);
 
@@ -863,6 +866,12 @@ msnp_ns_free (MsnpNs *ns)
   msnp_mime_free (ns->profile);
   g_string_free (ns->out, TRUE);
   g_free (ns);
+}
+
+void
+msnp_ns_set_trace (MsnpNs *ns, gboolean trace)
+{
+  ns->trace = trace;
 }
 
 MsnpLists *

@@ -106,6 +106,9 @@ MsnpNs *msnp_ns_new  (const char *passport, const MsnpNsEvents *events,
 void    msnp_ns_free (MsnpNs *ns);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsnpNs, msnp_ns_free)
 
+/* Logs every line sent and received (secrets redacted) with g_debug. */
+void msnp_ns_set_trace (MsnpNs *ns, gboolean trace);
+
 /* The list model (load a cache into it before connecting). */
 MsnpLists *msnp_ns_get_lists (MsnpNs *ns);
 

@@ -19,6 +19,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "msnp-sb.h"
+#include "msnp-trace.h"
 #include "msnp-command.h"
 #include "msnp-error.h"
 #include "msnp-framer.h"
@@ -56,6 +57,7 @@ struct _MsnpSb {
   char               *session_id;
 
   SbState     state;
+  gboolean    trace;
   MsnpFramer *framer;
   GString    *out;
   guint       next_trid;
@@ -100,9 +102,9 @@ static void
 flush_out (MsnpSb *sb, gboolean sensitive)
 {
   if (sensitive || mentions_cookie (sb, sb->out->str, sb->out->len))
-    g_debug ("SB >>> %.3s [redacted]", sb->out->str);
+    MSNP_TRACE (sb->trace, "SB >>> %.3s [redacted]", sb->out->str);
   else
-    g_debug ("SB >>> %.*s", (int) MIN (sb->out->len - 2, 200), sb->out->str);
+    MSNP_TRACE (sb->trace, "SB >>> %.*s", (int) MIN (sb->out->len - 2, 200), sb->out->str);
   sb->ev->write (sb->user, sb->out->str, sb->out->len, sensitive);
 }
 
@@ -199,7 +201,7 @@ write_message (MsnpSb *sb, guint64 id, GBytes *payload, MsnpSbAckMode mode)
   g_string_truncate (sb->out, 0);
   msnp_command_append (sb->out, "MSG", trid,
                        (const char *const[]) { mode_text, len_text }, 2);
-  g_debug ("SB >>> %.*s", (int) (sb->out->len - 2), sb->out->str);
+  MSNP_TRACE (sb->trace, "SB >>> %.*s", (int) (sb->out->len - 2), sb->out->str);
   /* The payload follows the line as is: no CRLF after it. */
   if (len > 0)
     g_string_append_len (sb->out, (const char *) data, (gssize) len);
@@ -685,9 +687,9 @@ dispatch_frame (const MsnpFrame *frame, gpointer user_data)
   /* No server line should carry the cookie; if one does, keep it out of
    * the log all the same. */
   if (mentions_cookie (sb, frame->line, frame->line_len))
-    g_debug ("SB <<< %s [redacted]", cmd->name);
+    MSNP_TRACE (sb->trace, "SB <<< %s [redacted]", cmd->name);
   else
-    g_debug ("SB <<< %.*s", (int) MIN (frame->line_len, 200), frame->line);
+    MSNP_TRACE (sb->trace, "SB <<< %.*s", (int) MIN (frame->line_len, 200), frame->line);
 
   if (msnp_command_is_error (cmd, &code))
     return handle_error (sb, code, cmd);
@@ -863,6 +865,12 @@ void
 msnp_sb_leave (MsnpSb *sb)
 {
   close_with (sb, NULL, TRUE);
+}
+
+void
+msnp_sb_set_trace (MsnpSb *sb, gboolean trace)
+{
+  sb->trace = trace;
 }
 
 gboolean

@@ -120,6 +120,9 @@ guint64 msnp_sb_send (MsnpSb *sb, GBytes *payload, MsnpSbAckMode mode);
  * handed back as undelivered first. */
 void msnp_sb_leave (MsnpSb *sb);
 
+/* Logs every line sent and received (cookies redacted) with g_debug. */
+void msnp_sb_set_trace (MsnpSb *sb, gboolean trace);
+
 gboolean msnp_sb_is_ready  (const MsnpSb *sb);
 gboolean msnp_sb_is_closed (const MsnpSb *sb);
 /* Participants other than us, in join order (borrowed strings). */

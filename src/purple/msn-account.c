@@ -389,6 +389,7 @@ msnp_account_login (PurpleAccount *account)
                PURPLE_CONNECTION_NO_IMAGES;
 
   msn->ns = msnp_ns_new (purple_account_get_username (account), &ns_events, msn);
+  msnp_ns_set_trace (msn->ns, purple_debug_is_enabled ());
   msn->cache_path = cache_path_for (account);
   load_lists (msn);
   msnp_ns_set_initial_status (msn->ns, msnp_status_from_purple (account));

@@ -35,18 +35,32 @@ contact_in_group (const MsnpLists *lists, const MsnpContact *contact,
   return FALSE;
 }
 
-static void
-ensure_buddy (MsnpAccount *msn, const MsnpContact *contact, const char *group_name)
+/* purple_find_group() folds the name on every call; a sync asks for the
+ * same few groups a thousand times, so it remembers them by group id. */
+static PurpleGroup *
+group_for (const MsnpLists *lists, const char *id, GHashTable *cache)
 {
-  PurpleGroup *group = purple_find_group (group_name);
-  PurpleBuddy *buddy = NULL;
+  const char *name = group_name_for (lists, id);
+  PurpleGroup *group = cache != NULL ? g_hash_table_lookup (cache, name) : NULL;
 
+  if (group != NULL)
+    return group;
+  group = purple_find_group (name);
   if (group == NULL) {
-    group = purple_group_new (group_name);
+    group = purple_group_new (name);
     purple_blist_add_group (group, NULL);
-  } else {
-    buddy = purple_find_buddy_in_group (msn->account, contact->passport, group);
   }
+  if (cache != NULL)
+    g_hash_table_insert (cache, (gpointer) name, group);
+  return group;
+}
+
+static void
+ensure_buddy (MsnpAccount *msn, const MsnpContact *contact, PurpleGroup *group)
+{
+  PurpleBuddy *buddy = purple_find_buddy_in_group (msn->account,
+                                                   contact->passport, group);
+
   if (buddy == NULL) {
     buddy = purple_buddy_new (msn->account, contact->passport, NULL);
     purple_blist_add_buddy (buddy, NULL, group, NULL);
@@ -60,25 +74,31 @@ ensure_buddy (MsnpAccount *msn, const MsnpContact *contact, const char *group_na
 }
 
 static void
-place_contact (MsnpAccount *msn, const MsnpContact *contact)
+place_contact (MsnpAccount *msn, const MsnpContact *contact, GHashTable *groups)
 {
   const MsnpLists *lists = msnp_ns_get_lists (msn->ns);
 
   if (!(contact->lists & MSNP_LIST_FL))
     return;
   if (contact->groups->len == 0) {
-    ensure_buddy (msn, contact, group_name_for (lists, NULL));
+    ensure_buddy (msn, contact, group_for (lists, NULL, groups));
     return;
   }
   for (guint i = 0; i < contact->groups->len; i++)
     ensure_buddy (msn, contact,
-                  group_name_for (lists, g_ptr_array_index (contact->groups, i)));
+                  group_for (lists, g_ptr_array_index (contact->groups, i), groups));
 }
+
+typedef struct {
+  MsnpAccount *msn;
+  GHashTable  *groups;
+} PlaceAll;
 
 static void
 place_contact_cb (MsnpContact *contact, gpointer data)
 {
-  place_contact (data, contact);
+  PlaceAll *all = data;
+  place_contact (all->msn, contact, all->groups);
 }
 
 /* Removes @passport's buddies that the server no longer puts where they
@@ -104,10 +124,15 @@ void
 msnp_blist_sync (MsnpAccount *msn)
 {
   GSList *buddies = purple_find_buddies (msn->account, NULL);
+  PlaceAll all = {
+    .msn = msn,
+    .groups = g_hash_table_new (g_str_hash, g_str_equal),
+  };
 
   prune_buddies (msn, buddies);
   g_slist_free (buddies);
-  msnp_lists_foreach (msnp_ns_get_lists (msn->ns), place_contact_cb, msn);
+  msnp_lists_foreach (msnp_ns_get_lists (msn->ns), place_contact_cb, &all);
+  g_hash_table_unref (all.groups);
 }
 
 void
@@ -117,7 +142,7 @@ msnp_blist_contact_changed (MsnpAccount *msn, const MsnpContact *contact)
 
   prune_buddies (msn, buddies);
   g_slist_free (buddies);
-  place_contact (msn, contact);
+  place_contact (msn, contact, NULL);
 }
 
 void
@@ -125,6 +150,7 @@ msnp_blist_presence (MsnpAccount *msn, const char *passport, MsnpStatus status,
                      const char *friendly)
 {
   PurpleAccount *account = msn->account;
+  PurpleBuddy *buddy = purple_find_buddy (account, passport);
 
   if (friendly != NULL) {
     MsnpContact *contact = msnp_lists_lookup (msnp_ns_get_lists (msn->ns), passport);
@@ -132,11 +158,15 @@ msnp_blist_presence (MsnpAccount *msn, const char *passport, MsnpStatus status,
       g_free (contact->friendly);
       contact->friendly = g_strdup (friendly);
     }
-    serv_got_alias (msn->gc, passport, friendly);
+    if (buddy == NULL || g_strcmp0 (purple_buddy_get_server_alias (buddy), friendly) != 0)
+      serv_got_alias (msn->gc, passport, friendly);
   }
   purple_prpl_got_user_status (account, passport, msnp_status_purple_id (status),
                                NULL);
-  if (status != MSNP_STATUS_OFFLINE)
+  /* MSN's Idle is libpurple's idle flag; only a change needs telling. */
+  if (status != MSNP_STATUS_OFFLINE && buddy != NULL &&
+      purple_presence_is_idle (purple_buddy_get_presence (buddy)) !=
+          (status == MSNP_STATUS_IDLE))
     purple_prpl_got_user_idle (account, passport, status == MSNP_STATUS_IDLE, 0);
 }
 

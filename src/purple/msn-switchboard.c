@@ -711,6 +711,7 @@ msnp_switchboard_granted (MsnpAccount *msn, guint request, const char *host,
   sw->request = 0;
   sw->sb = msnp_sb_new_outgoing (purple_account_get_username (msn->account),
                                  cookie, &sb_events, sw);
+  msnp_sb_set_trace (sw->sb, purple_debug_is_enabled ());
   for (guint i = 0; i < sw->invites->len; i++)
     msnp_sb_invite (sw->sb, g_ptr_array_index (sw->invites, i));
   g_ptr_array_set_size (sw->invites, 0);
@@ -751,6 +752,7 @@ msnp_switchboard_ring (MsnpAccount *msn, const char *session_id,
   sw = switchboard_new (msn, passport);
   sw->sb = msnp_sb_new_incoming (purple_account_get_username (msn->account),
                                  cookie, session_id, &sb_events, sw);
+  msnp_sb_set_trace (sw->sb, purple_debug_is_enabled ());
   connect_session (sw, host, port);
 }
 

@@ -1022,6 +1022,7 @@ test_cookie_not_logged (void)
   captured_log = g_string_new (NULL);
 
   sb = msnp_sb_new_outgoing (ALICE, secret, &events, r);
+  msnp_sb_set_trace (sb, TRUE);
   msnp_sb_invite (sb, "bob@passport.com");
   msnp_sb_connected (sb);
   /* Even a server that echoes the cookie does not get it logged. */
@@ -1030,6 +1031,7 @@ test_cookie_not_logged (void)
   msnp_sb_free (sb);
 
   sb = msnp_sb_new_incoming (ALICE, secret, "sess-1", &events, r);
+  msnp_sb_set_trace (sb, TRUE);
   msnp_sb_connected (sb);
   feed (sb, "IRO 1 1 1 bob@passport.com Bob\r\nANS 1 OK\r\n");
   msnp_sb_free (sb);
