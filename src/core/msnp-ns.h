@@ -60,6 +60,10 @@ typedef struct {
   /* Get a Passport ticket for this challenge, then call
    * msnp_ns_submit_ticket() or msnp_ns_abort(). */
   void (*need_ticket)  (gpointer user, const char *challenge);
+  /* During a sync that downloads the list: one contact has arrived (its
+   * BPR lines may follow).  Lets the owner build its list while the rest
+   * is still on the wire.  May be NULL. */
+  void (*listed)       (gpointer user, const MsnpContact *contact);
   /* The list is in step with the server (from cache when @changed is
    * FALSE); the initial status is being set. */
   void (*synced)       (gpointer user, gboolean changed);

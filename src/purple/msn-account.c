@@ -241,6 +241,12 @@ ns_synced (gpointer user, gboolean changed)
 }
 
 static void
+ns_listed (gpointer user, const MsnpContact *contact)
+{
+  msnp_blist_listed (user, contact);
+}
+
+static void
 ns_online (gpointer user)
 {
   MsnpAccount *msn = user;
@@ -357,6 +363,7 @@ static const MsnpNsEvents ns_events = {
   .progress        = ns_progress,
   .redirect        = ns_redirect,
   .need_ticket     = ns_need_ticket,
+  .listed          = ns_listed,
   .synced          = ns_synced,
   .online          = ns_online,
   .presence        = ns_presence,
@@ -431,6 +438,7 @@ msnp_account_close (PurpleConnection *gc)
   if (msn->save_timer != 0)
     msnp_account_save_lists (msn);
   msnp_ns_free (msn->ns);
+  g_clear_pointer (&msn->sync_groups, g_hash_table_unref);
   g_free (msn->cache_path);
   g_free (msn);
   gc->proto_data = NULL;

@@ -40,6 +40,9 @@ typedef struct {
   guint     passport_hops;
   gboolean  dalogin_cached;
 
+  /* Group name → PurpleGroup while a sync is placing buddies. */
+  GHashTable *sync_groups;
+
   guint keepalive_timer;
   guint login_timer;
   guint save_timer;

@@ -89,20 +89,8 @@ place_contact (MsnpAccount *msn, const MsnpContact *contact, GHashTable *groups)
                   group_for (lists, g_ptr_array_index (contact->groups, i), groups));
 }
 
-typedef struct {
-  MsnpAccount *msn;
-  GHashTable  *groups;
-} PlaceAll;
-
-static void
-place_contact_cb (MsnpContact *contact, gpointer data)
-{
-  PlaceAll *all = data;
-  place_contact (all->msn, contact, all->groups);
-}
-
-/* Removes @passport's buddies that the server no longer puts where they
- * are (all of them when it is off the forward list). */
+/* Removes the buddies (of @buddies) that the server no longer puts where
+ * they are: all of a contact's when it is off the forward list. */
 static void
 prune_buddies (MsnpAccount *msn, GSList *buddies)
 {
@@ -120,19 +108,39 @@ prune_buddies (MsnpAccount *msn, GSList *buddies)
   }
 }
 
+static void
+place_contact_cb (MsnpContact *contact, gpointer data)
+{
+  MsnpAccount *msn = data;
+  place_contact (msn, contact, msn->sync_groups);
+}
+
+static GHashTable *
+sync_groups (MsnpAccount *msn)
+{
+  if (msn->sync_groups == NULL)
+    msn->sync_groups = g_hash_table_new (g_str_hash, g_str_equal);
+  return msn->sync_groups;
+}
+
+void
+msnp_blist_listed (MsnpAccount *msn, const MsnpContact *contact)
+{
+  place_contact (msn, contact, sync_groups (msn));
+}
+
 void
 msnp_blist_sync (MsnpAccount *msn)
 {
   GSList *buddies = purple_find_buddies (msn->account, NULL);
-  PlaceAll all = {
-    .msn = msn,
-    .groups = g_hash_table_new (g_str_hash, g_str_equal),
-  };
 
   prune_buddies (msn, buddies);
   g_slist_free (buddies);
-  msnp_lists_foreach (msnp_ns_get_lists (msn->ns), place_contact_cb, &all);
-  g_hash_table_unref (all.groups);
+  /* Contacts placed while they arrived are found in place: this costs
+   * lookups only, and catches anything listed before its group. */
+  sync_groups (msn);
+  msnp_lists_foreach (msnp_ns_get_lists (msn->ns), place_contact_cb, msn);
+  g_clear_pointer (&msn->sync_groups, g_hash_table_unref);
 }
 
 void

@@ -13,6 +13,10 @@ G_BEGIN_DECLS
  * right, so an unchanged list costs lookups only. */
 void msnp_blist_sync (MsnpAccount *msn);
 
+/* A contact arrived during a sync: placed right away, so the list is
+ * built while the rest is still on the wire. */
+void msnp_blist_listed (MsnpAccount *msn, const MsnpContact *contact);
+
 void msnp_blist_contact_changed (MsnpAccount *msn, const MsnpContact *contact);
 
 void msnp_blist_presence (MsnpAccount *msn, const char *passport,
