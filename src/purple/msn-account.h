@@ -51,6 +51,10 @@ typedef struct {
   /* Switchboard sessions (MsnpSwitchboard *), newest first. */
   GList *switchboards;
   int    next_chat_id;
+  /* Message ids lately received ("passport id"), to drop the copy a
+   * sender's re-send creates; oldest first in seen_order. */
+  GHashTable *seen_ids;
+  GQueue     *seen_order;
 
   /* A friendly-name change waiting for the server's echo. */
   PurpleSetPublicAliasSuccessCallback alias_ok;

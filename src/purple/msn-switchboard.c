@@ -21,6 +21,14 @@
 #define TYPING_REPEAT_SECONDS 4
 #define TYPING_EXPIRY_SECONDS 6
 
+/* A message whose switchboard dies before its ACK is re-sent once; if the
+ * first copy did arrive, the receiver would show it twice.  Each message
+ * carries an id in a header other clients ignore, and we drop a copy we
+ * have already shown. */
+#define MESSAGE_ID_HEADER "X-MSNP-Message-Id"
+#define MESSAGE_ID_ROOM   64      /* bytes the header takes in a payload */
+#define SEEN_IDS_KEPT     256
+
 typedef struct {
   char   *to;        /* the contact of a 1:1 message, for a re-send */
   char   *text;      /* plain text, for the not-delivered report */
@@ -286,18 +294,69 @@ buddy_is_offline (MsnpAccount *msn, const char *who)
          !PURPLE_BUDDY_IS_ONLINE (buddy);
 }
 
-/* Splits @html into payloads and hands each to @deliver. */
+/* @payload with the message-id header after its first line. */
+static GBytes *
+tag_payload (GBytes *payload)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (payload, &len);
+  const char *eol = g_strstr_len (data, (gssize) len, "\r\n");
+  GString *out;
+  gsize head;
+
+  if (eol == NULL)
+    return g_bytes_ref (payload);
+  head = (gsize) (eol - data) + 2;
+  out = g_string_sized_new (len + MESSAGE_ID_ROOM);
+  g_string_append_len (out, data, (gssize) head);
+  g_string_append_printf (out, MESSAGE_ID_HEADER ": %08x%08x\r\n",
+                          g_random_int (), g_random_int ());
+  g_string_append_len (out, data + head, (gssize) (len - head));
+  return g_string_free_to_bytes (out);
+}
+
+/* Splits @html into tagged payloads that fit a MSG. */
 static GPtrArray *
 payloads_for (const char *html, char **text_out)
 {
   MsnpImFormat format = { 0 };
   g_autofree char *text = msnp_im_from_html (html, &format);
-  GPtrArray *payloads = msnp_im_build_payloads (text, &format,
-                                                MSNP_SB_MAX_PAYLOAD);
+  GPtrArray *built = msnp_im_build_payloads (
+      text, &format, MSNP_SB_MAX_PAYLOAD - MESSAGE_ID_ROOM);
+  GPtrArray *payloads = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
 
+  for (guint i = 0; built != NULL && i < built->len; i++)
+    g_ptr_array_add (payloads, tag_payload (g_ptr_array_index (built, i)));
+  if (built != NULL)
+    g_ptr_array_unref (built);
   msnp_im_format_clear (&format);
   *text_out = g_steal_pointer (&text);
   return payloads;
+}
+
+/* TRUE when this message id from @passport was shown already. */
+static gboolean
+seen_before (MsnpAccount *msn, const char *passport, const MsnpMime *mime)
+{
+  const char *id = msnp_mime_get (mime, MESSAGE_ID_HEADER);
+  char *key;
+
+  if (id == NULL)
+    return FALSE;
+  if (msn->seen_ids == NULL) {
+    msn->seen_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    msn->seen_order = g_queue_new ();
+  }
+  key = g_strdup_printf ("%s %s", passport, id);
+  if (g_hash_table_contains (msn->seen_ids, key)) {
+    g_free (key);
+    return TRUE;
+  }
+  if (g_queue_get_length (msn->seen_order) == SEEN_IDS_KEPT)
+    g_hash_table_remove (msn->seen_ids, g_queue_pop_head (msn->seen_order));
+  g_hash_table_add (msn->seen_ids, key);
+  g_queue_push_tail (msn->seen_order, key);
+  return FALSE;
 }
 
 /* The body of a payload we built ourselves (after the blank line). */
@@ -345,7 +404,6 @@ msnp_switchboard_send_im (MsnpAccount *msn, const char *who, const char *html)
     msg->text = payloads->len == 1 ? g_strdup (text) : payload_text (msg->payload);
     route_message (msn, msg, NULL);
   }
-  g_ptr_array_set_free_func (payloads, (GDestroyNotify) g_bytes_unref);
   return 1;
 }
 
@@ -427,7 +485,6 @@ msnp_switchboard_chat_send (MsnpAccount *msn, int id, const char *html)
   if (sw == NULL)
     return -ENOTCONN;
   payloads = payloads_for (html, &text);
-  g_ptr_array_set_free_func (payloads, (GDestroyNotify) g_bytes_unref);
   for (guint i = 0; i < payloads->len; i++) {
     OutMessage *msg = g_new0 (OutMessage, 1);
 
@@ -552,9 +609,15 @@ sb_message (gpointer user, const char *passport, const char *friendly,
   touch (sw);
   if (strcmp (content_type, "text/plain") == 0) {
     MsnpImFormat format = { 0 };
+
     gsize len = 0;
     const guint8 *body = msnp_mime_body (mime, &len);
     g_autofree char *html = NULL;
+
+    if (seen_before (sw->msn, passport, mime)) {
+      purple_debug_info ("msnp", "dropping a re-sent copy of a message\n");
+      return;
+    }
 
     msnp_im_format_parse (msnp_mime_get (mime, "X-MMS-IM-Format"), &format);
     html = msnp_im_to_html ((const char *) body, len, &format);
@@ -775,4 +838,10 @@ msnp_switchboard_close_all (MsnpAccount *msn)
     switchboard_free (sw);
   }
   g_list_free (all);
+  g_clear_pointer (&msn->seen_ids, g_hash_table_unref);
+  if (msn->seen_order != NULL) {
+    /* The strings belonged to seen_ids. */
+    g_queue_free (msn->seen_order);
+    msn->seen_order = NULL;
+  }
 }

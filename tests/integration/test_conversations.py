@@ -154,6 +154,76 @@ def dropped_switchboard_resends_once():
 
 
 @test
+def relayed_then_dropped_is_not_shown_twice():
+    """The switchboard relays the message and then dies before the ACK:
+    the sender re-sends it once, and the receiver drops the copy."""
+    server, driver = two_users({"sb_drop_before_ack": "1"})
+    with server, driver:
+        driver.cmd("send_im", id="a", to=BOB[0], text="once only")
+        driver.cmd("sleep", ms=1500)
+        server.set_knob("sb_drop_before_ack", "")
+        assert wait_for(lambda: received(driver, "b"), driver, 15)
+        driver.cmd("sleep", ms=2000)
+        got, reported = count_outcomes(driver, ["once only"])
+        assert got == ["once only"], (got, reported)
+
+
+@test
+def a_stranger_can_start_a_conversation():
+    server, driver = two_users()
+    with server, driver:
+        r = server.control({"cmd": "phantom_message", "from": "gina@example.com",
+                            "to": ALICE[0], "text": "hello from gina"})
+        assert r["ok"], r
+        msg = driver.expect("received-im-msg", timeout=10, account="a",
+                            sender="gina@example.com")
+        assert plain(msg["message"]) == "hello from gina", msg
+
+
+@test
+def blocked_contact_cannot_start_a_conversation():
+    server, driver = two_users()
+    with server, driver:
+        r = server.control({"cmd": "phantom_message", "from": "eve@example.com",
+                            "to": ALICE[0], "text": "let me in"})
+        assert r["ok"], r
+        # A control message after it, from someone allowed, shows the
+        # client is answering; Eve's never appears.
+        server.control({"cmd": "phantom_message", "from": "gina@example.com",
+                        "to": ALICE[0], "text": "after eve"})
+        driver.expect("received-im-msg", timeout=10, account="a",
+                      sender="gina@example.com")
+        driver.cmd("sleep", ms=500)
+        assert not received(driver, "a", "eve@example.com")
+        convs = driver.cmd("conversations", id="a")["conversations"]
+        assert not [c for c in convs if "eve@" in c["conv"]], convs
+
+
+@test
+def unknown_invitation_is_declined_and_chat_goes_on():
+    server, driver = two_users()
+    with server, driver:
+        invite = ("MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsinvite; charset=UTF-8\r\n\r\n"
+                  "Application-Name: Whiteboard\r\n"
+                  "Application-GUID: {00000000-0000-0000-0000-000000000000}\r\n"
+                  "Invitation-Command: INVITE\r\nInvitation-Cookie: 4242\r\n\r\n")
+        r = server.control({"cmd": "phantom_message", "from": "gina@example.com",
+                            "to": ALICE[0], "payloads": [invite],
+                            "texts": ["after the invitation"]})
+        assert r["ok"], r
+        msg = driver.expect("received-im-msg", timeout=10, account="a",
+                            sender="gina@example.com")
+        assert plain(msg["message"]) == "after the invitation", msg
+
+        def declined():
+            cmds = server.control({"cmd": "last_commands", "user": ALICE[0]})["commands"]
+            return [c for c in cmds if c["line"].startswith("MSG ")
+                    and "Invitation-Command: CANCEL" in c.get("payload", "")
+                    and "Invitation-Cookie: 4242" in c.get("payload", "")]
+        assert wait_for(declined, driver, 5), "the invitation was not declined"
+
+
+@test
 def always_dropping_switchboard_reports_not_delivered():
     server, driver = two_users({"sb_drop_before_ack": "norelay"})
     with server, driver:

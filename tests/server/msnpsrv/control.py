@@ -176,9 +176,10 @@ class Control:
         frm = str(req["from"]).lower()
         if frm not in app.phantoms:
             raise ControlError("%s is not a phantom contact" % frm)
-        texts = req.get("texts") or [req.get("text", "hello")]
+        texts = req.get("texts") or ([] if req.get("payloads") else [req.get("text", "hello")])
         err = sbmod.phantom_start(app, frm, str(req["to"]).lower(), [str(t) for t in texts],
-                                  bool(req.get("typing")))
+                                  bool(req.get("typing")),
+                                  [str(p) for p in req.get("payloads") or []])
         if err:
             raise ControlError(err)
         return {}

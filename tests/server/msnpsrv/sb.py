@@ -103,8 +103,10 @@ def ring(app, sb, caller, target):
     return True
 
 
-def phantom_start(app, phantom, target, texts, typing=False):
-    """A phantom contact opens a conversation with `target` (a user online)."""
+def phantom_start(app, phantom, target, texts, typing=False, payloads=()):
+    """A phantom contact opens a conversation with `target` (a user online).
+    `payloads` are whole MIME payloads sent first, as they are (e.g. an
+    invitation the target's client may not know)."""
     s = app.sessions.get(target)
     if s is None:
         return "user not online"
@@ -115,6 +117,8 @@ def phantom_start(app, phantom, target, texts, typing=False):
     if typing:
         sb.queue.append((pm, ("MIME-Version: 1.0\r\nContent-Type: text/x-msmsgscontrol\r\n"
                               "TypingUser: %s\r\n\r\n\r\n" % phantom).encode()))
+    for raw in payloads:
+        sb.queue.append((pm, raw.encode()))
     for t in texts:
         sb.queue.append((pm, ("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
                               "X-MMS-IM-Format: FN=Arial; EF=; CO=0; CS=0; PF=22\r\n\r\n%s" % t).encode()))
