@@ -432,20 +432,24 @@ show_as_chat (MsnpSwitchboard *sw)
   g_autofree char *name = NULL;
   PurpleConversation *conv;
   const GPtrArray *people;
+  GList *users, *flags;
 
   if (sw->chat_id > 0)
     return purple_find_chat (msn->gc, sw->chat_id);
   sw->chat_id = ++msn->next_chat_id;
   name = g_strdup_printf (_("MSN chat %d"), sw->chat_id);
   conv = serv_got_joined_chat (msn->gc, sw->chat_id, name);
-  purple_conv_chat_add_user (PURPLE_CONV_CHAT (conv),
-                             purple_account_get_username (msn->account),
-                             NULL, PURPLE_CBFLAGS_NONE, FALSE);
   people = sw->sb != NULL ? msnp_sb_participants (sw->sb) : NULL;
-  for (guint i = 0; people != NULL && i < people->len; i++)
-    purple_conv_chat_add_user (PURPLE_CONV_CHAT (conv),
-                               g_ptr_array_index (people, i), NULL,
-                               PURPLE_CBFLAGS_NONE, FALSE);
+  /* Everyone at once: clients list a batch as one "users in the room". */
+  users = g_list_prepend (NULL, (gpointer) purple_account_get_username (msn->account));
+  flags = g_list_prepend (NULL, GINT_TO_POINTER (PURPLE_CBFLAGS_NONE));
+  for (guint i = 0; people != NULL && i < people->len; i++) {
+    users = g_list_prepend (users, g_ptr_array_index (people, i));
+    flags = g_list_prepend (flags, GINT_TO_POINTER (PURPLE_CBFLAGS_NONE));
+  }
+  purple_conv_chat_add_users (PURPLE_CONV_CHAT (conv), users, NULL, flags, FALSE);
+  g_list_free (users);
+  g_list_free (flags);
   g_clear_pointer (&sw->peer, g_free);
   return conv;
 }
