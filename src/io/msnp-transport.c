@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <glib/gi18n-lib.h>
 
 #include <circbuffer.h>
@@ -238,6 +241,26 @@ msnp_transport_write (MsnpTransport *t, const void *data, gsize len)
 {
   if (t->dead)
     return;
+  /* With nothing queued, write straight from the caller: a message must
+   * not leave in two pieces just because the ring buffer wraps (with
+   * delayed ACKs, the second piece waited 40 ms). */
+  if (t->connected && t->outbuf->bufused == 0 && t->write_watch == 0) {
+    gssize n = raw_write (t, data, len);
+
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      char *msg = g_strdup_printf (_("Lost connection with the server: %s"),
+                                   g_strerror (errno));
+      fail (t, msg);
+      g_free (msg);
+      return;
+    }
+    if (n > 0) {
+      data = (const guint8 *) data + n;
+      len -= (gsize) n;
+    }
+    if (len == 0)
+      return;
+  }
   purple_circ_buffer_append (t->outbuf, data, len);
   if (t->write_watch == 0)
     flush (t);
@@ -245,9 +268,21 @@ msnp_transport_write (MsnpTransport *t, const void *data, gsize len)
 
 /* ---- connecting ------------------------------------------------------- */
 
+/* Commands are small and answered one by one: Nagle's algorithm would
+ * only hold them back. */
+static void
+set_nodelay (int fd)
+{
+  int on = 1;
+
+  if (fd >= 0)
+    setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+}
+
 static void
 became_connected (MsnpTransport *t)
 {
+  set_nodelay (t->ssl != NULL ? t->ssl->fd : t->fd);
   t->connected = TRUE;
   GUARDED (t, t->ev->connected (t->user));
   if (settle (t))
