@@ -363,6 +363,57 @@ msnp_lists_get_groups (const MsnpLists *lists)
   return lists->groups;
 }
 
+const MsnpGroup *
+msnp_lists_set_group (MsnpLists *lists, const char *id, const char *name)
+{
+  MsnpGroup *group;
+
+  g_return_val_if_fail (id != NULL && name != NULL, NULL);
+  if (strlen (id) > MAX_GROUP_ID || !is_clean_id (id))
+    return NULL;
+  group = (MsnpGroup *) msnp_lists_get_group (lists, id);
+  if (group == NULL)
+    {
+      group = g_new0 (MsnpGroup, 1);
+      group->id = g_strdup (id);
+      g_ptr_array_add (lists->groups, group);
+    }
+  g_free (group->name);
+  group->name = truncate_utf8 (g_utf8_make_valid (name, -1), MAX_NAME_BYTES);
+  return group;
+}
+
+void
+msnp_lists_remove_group (MsnpLists *lists, const char *id)
+{
+  const MsnpGroup *group = msnp_lists_get_group (lists, id);
+
+  if (group != NULL)
+    g_ptr_array_remove (lists->groups, (gpointer) group);  /* frees it */
+}
+
+const MsnpGroup *
+msnp_lists_find_group_by_name (const MsnpLists *lists, const char *name)
+{
+  for (guint i = 0; name != NULL && i < lists->groups->len; i++)
+    {
+      const MsnpGroup *group = g_ptr_array_index (lists->groups, i);
+
+      if (g_strcmp0 (group->name, name) == 0)
+        return group;
+    }
+  return NULL;
+}
+
+gboolean
+msnp_contact_in_group (const MsnpContact *contact, const char *id)
+{
+  for (guint i = 0; id != NULL && i < contact->groups->len; i++)
+    if (strcmp (g_ptr_array_index (contact->groups, i), id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 /* Sync lines ------------------------------------------------------------- */
 
 /* GTC [TrID version] A|N: the setting is always the last parameter. */

@@ -84,6 +84,18 @@ const MsnpGroup *msnp_lists_get_group (const MsnpLists *lists, const char *id);
 /* Groups in server order (MsnpGroup *), borrowed. */
 const GPtrArray *msnp_lists_get_groups (const MsnpLists *lists);
 
+/* Group changes confirmed by the server (ADG, REG, RMG).  @name is
+ * decoded UTF-8.  set_group adds the group or renames it. */
+const MsnpGroup *msnp_lists_set_group    (MsnpLists *lists, const char *id,
+                                          const char *name);
+/* Forgets the group only; contacts' group ids are the caller's business. */
+void             msnp_lists_remove_group (MsnpLists *lists, const char *id);
+/* The first group called @name (exact match), or NULL. */
+const MsnpGroup *msnp_lists_find_group_by_name (const MsnpLists *lists,
+                                                const char *name);
+
+gboolean msnp_contact_in_group (const MsnpContact *contact, const char *id);
+
 /* Serialises the whole model in the wire's line format, with the version
  * first.  @out is appended to. */
 void msnp_lists_write_cache (const MsnpLists *lists, GString *out);

@@ -10,59 +10,7 @@
 #include "msnp-error.h"
 #include "msnp-framer.h"
 #include "msnp-trace.h"
-
-typedef enum {
-  NS_STATE_IDLE,        /* no connection yet */
-  NS_STATE_VER,         /* VER sent */
-  NS_STATE_CVR,         /* CVR sent */
-  NS_STATE_USR_I,       /* USR TWN I sent */
-  NS_STATE_PASSPORT,    /* waiting for a ticket from the owner */
-  NS_STATE_USR_S,       /* USR TWN S sent */
-  NS_STATE_SYNCING,     /* SYN sent */
-  NS_STATE_ONLINE,
-  NS_STATE_CLOSED,
-} NsState;
-
-/* The commands we are waiting on, so that a numeric error naming a TrID
- * can be told apart (a 201 to REA is not a 201 to USR). */
-#define NS_MAX_PENDING 32
-
-typedef struct {
-  guint trid;
-  char  name[4];
-} NsPending;
-
-struct _MsnpNs {
-  char               *passport;
-  const MsnpNsEvents *ev;
-  gpointer            user;
-
-  MsnpFramer *framer;
-  MsnpLists  *lists;
-  GString    *out;
-  guint       next_trid;
-  NsState     state;
-  gboolean    redirecting;
-  guint       redirects;
-  gboolean    png_outstanding;
-  gboolean    trace;
-
-  MsnpStatus  initial_status;
-  MsnpStatus  status;
-  char       *friendly;
-  MsnpMime   *profile;
-
-  /* Sync bookkeeping: counts promised by the SYN reply, -1 when absent. */
-  gint64  sync_contacts;
-  gint64  sync_groups;
-  guint64 seen_contacts;
-  guint64 seen_groups;
-  gboolean sync_changed;
-  gboolean syn_answered;
-
-  NsPending pending[NS_MAX_PENDING];
-  guint     n_pending;
-};
+#include "msnp-ns-private.h"
 
 static const char *const status_codes[MSNP_N_STATUSES] = {
   [MSNP_STATUS_ONLINE]  = "NLN",
@@ -95,13 +43,7 @@ msnp_status_to_code (MsnpStatus status)
   return status < MSNP_N_STATUSES ? status_codes[status] : "NLN";
 }
 
-/* Command names are 3 characters and a NUL: one 4-byte compare, which
- * matters on the sync path where every line is classified several times. */
-static inline gboolean
-is_cmd (const char *name, const char code[4])
-{
-  return memcmp (name, code, 4) == 0;
-}
+#define is_cmd msnp_ns_is_cmd
 
 /* ---- sending ---------------------------------------------------------- */
 
@@ -136,8 +78,8 @@ pending_take (MsnpNs *ns, guint trid, char name[4])
   return name;
 }
 
-static guint
-send_command (MsnpNs *ns, const char *name, gboolean sensitive,
+guint
+msnp_ns_send (MsnpNs *ns, const char *name, gboolean sensitive,
               const char *const *params, guint n_params)
 {
   guint trid = ns->next_trid++;
@@ -153,9 +95,7 @@ send_command (MsnpNs *ns, const char *name, gboolean sensitive,
   return trid;
 }
 
-#define SEND(ns, name, ...) \
-  send_command ((ns), (name), FALSE, (const char *const[]) { __VA_ARGS__ }, \
-                G_N_ELEMENTS (((const char *const[]) { __VA_ARGS__ })))
+#define SEND MSNP_NS_SEND
 
 static void
 close_with (MsnpNs *ns, const GError *error)
@@ -393,25 +333,6 @@ is_reply_form (const MsnpCommand *cmd, guint min_params)
   return cmd->n_params >= min_params && msnp_command_param_uint (cmd, 0, &n);
 }
 
-static void
-apply_reply_form (MsnpNs *ns, const MsnpCommand *cmd)
-{
-  MsnpCommand *shifted = g_new (MsnpCommand, 1);
-
-  /* Shallow copy: the parameter pointers keep pointing into @cmd. */
-  memcpy (shifted->name, cmd->name, sizeof cmd->name);
-  shifted->n_params = cmd->n_params - 2;
-  shifted->n_extra = cmd->n_extra;
-  for (guint i = 0; i < shifted->n_params; i++)
-    shifted->params[i] = cmd->params[i + 2];
-  shifted->payload = NULL;
-  shifted->payload_len = 0;
-  msnp_lists_set_version (ns->lists, cmd->params[1]);
-  msnp_lists_apply (ns->lists, shifted);
-  g_free (shifted);
-  ns->ev->lists_dirty (ns->user);
-}
-
 static gboolean
 handle_list_line (MsnpNs *ns, const MsnpCommand *cmd)
 {
@@ -423,7 +344,7 @@ handle_list_line (MsnpNs *ns, const MsnpCommand *cmd)
     guint64 trid = 0;
     msnp_command_param_uint (cmd, 0, &trid);
     pending_take (ns, (guint) trid, name);
-    apply_reply_form (ns, cmd);
+    msnp_ns_apply_setting_reply (ns, cmd);
     return TRUE;
   }
   contact = msnp_lists_apply (ns->lists, cmd);
@@ -533,102 +454,6 @@ handle_qng (MsnpNs *ns, const MsnpCommand *cmd)
   return TRUE;
 }
 
-static gboolean
-handle_rea (MsnpNs *ns, const MsnpCommand *cmd)
-{
-  /* REA trid version passport friendly */
-  const char *version = msnp_command_param (cmd, 1);
-  const char *passport = msnp_command_param (cmd, 2);
-  const char *name = msnp_command_param (cmd, 3);
-  g_autofree char *friendly = NULL;
-
-  if (passport == NULL || name == NULL)
-    return TRUE;
-  friendly = msnp_url_decode (name);
-  if (version != NULL)
-    msnp_lists_set_version (ns->lists, version);
-  if (g_ascii_strcasecmp (passport, ns->passport) == 0) {
-    g_free (ns->friendly);
-    ns->friendly = g_steal_pointer (&friendly);
-    ns->ev->own_friendly (ns->user, ns->friendly);
-  } else {
-    MsnpContact *contact = msnp_lists_lookup (ns->lists, passport);
-    if (contact != NULL) {
-      g_free (contact->friendly);
-      contact->friendly = g_steal_pointer (&friendly);
-      ns->ev->contact_changed (ns->user, contact);
-    }
-  }
-  ns->ev->lists_dirty (ns->user);
-  return TRUE;
-}
-
-static gboolean
-list_from_code (const char *code, guint *mask)
-{
-  static const char *const names[] = { "FL", "AL", "BL", "RL" };
-
-  for (guint i = 0; code != NULL && i < G_N_ELEMENTS (names); i++)
-    if (g_ascii_strcasecmp (code, names[i]) == 0) {
-      *mask = 1u << i;
-      return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
-handle_add_rem (MsnpNs *ns, const MsnpCommand *cmd)
-{
-  /* ADD trid LIST version passport [friendly] [group]
-   * REM trid LIST version passport [group] */
-  gboolean add = is_cmd (cmd->name, "ADD");
-  const char *version = msnp_command_param (cmd, 2);
-  const char *passport = msnp_command_param (cmd, 3);
-  const char *group = msnp_command_param (cmd, add ? 5 : 4);
-  MsnpContact *contact;
-  guint mask;
-
-  if (!list_from_code (msnp_command_param (cmd, 1), &mask) || passport == NULL)
-    return TRUE;
-  msnp_lists_set_version (ns->lists, version);
-  if (add) {
-    g_autofree char *friendly = NULL;
-    const char *enc = msnp_command_param (cmd, 4);
-
-    if (enc != NULL)
-      friendly = msnp_url_decode (enc);
-    contact = msnp_lists_ensure (ns->lists, passport, friendly);
-    contact->lists |= mask;
-    if (group != NULL && mask == MSNP_LIST_FL) {
-      gboolean have = FALSE;
-      for (guint i = 0; i < contact->groups->len; i++)
-        have |= strcmp (g_ptr_array_index (contact->groups, i), group) == 0;
-      if (!have)
-        g_ptr_array_add (contact->groups, g_strdup (group));
-    }
-  } else {
-    contact = msnp_lists_lookup (ns->lists, passport);
-    if (contact == NULL)
-      return TRUE;
-    if (group != NULL && mask == MSNP_LIST_FL) {
-      for (guint i = 0; i < contact->groups->len; i++)
-        if (strcmp (g_ptr_array_index (contact->groups, i), group) == 0)
-          g_ptr_array_remove_index (contact->groups, i--);
-      if (contact->groups->len == 0)
-        contact->lists &= ~mask;
-    } else {
-      contact->lists &= ~mask;
-      if (mask == MSNP_LIST_FL)
-        g_ptr_array_set_size (contact->groups, 0);
-    }
-  }
-  ns->ev->contact_changed (ns->user, contact);
-  if (contact->lists == 0)
-    msnp_lists_remove (ns->lists, passport);
-  ns->ev->lists_dirty (ns->user);
-  return TRUE;
-}
-
 /* RNG sessid host:port CKI cookie passport friendly (draft 8.4) */
 static gboolean
 handle_rng (MsnpNs *ns, const MsnpCommand *cmd)
@@ -714,6 +539,8 @@ handle_error (MsnpNs *ns, guint code, const MsnpCommand *cmd)
       !is_cmd (name, "QRY")) {
     if (is_cmd (name, "XFR") && ns->ev->switchboard_failed != NULL)
       ns->ev->switchboard_failed (ns->user, (guint) trid, code);
+    else if (msnp_ns_list_request_failed (ns, (guint) trid, name, code))
+      ;
     else
       ns->ev->server_error (ns->user, code, name);
     return TRUE;
@@ -737,7 +564,8 @@ static const struct {
   char      name[4];
   NsHandler handler;
 } ns_handlers[] = {
-  { .name = "ADD", .handler = handle_add_rem },
+  { .name = "ADD", .handler = msnp_ns_handle_add_rem },
+  { .name = "ADG", .handler = msnp_ns_handle_group },
   { .name = "BLP", .handler = handle_list_line },
   { .name = "BPR", .handler = handle_list_line },
   { .name = "CHG", .handler = handle_chg },
@@ -753,10 +581,13 @@ static const struct {
   { .name = "OUT", .handler = handle_out },
   { .name = "PRP", .handler = handle_list_line },
   { .name = "QNG", .handler = handle_qng },
-  { .name = "REA", .handler = handle_rea },
-  { .name = "REM", .handler = handle_add_rem },
+  { .name = "REA", .handler = msnp_ns_handle_rea },
+  { .name = "REG", .handler = msnp_ns_handle_group },
+  { .name = "REM", .handler = msnp_ns_handle_add_rem },
+  { .name = "RMG", .handler = msnp_ns_handle_group },
   { .name = "RNG", .handler = handle_rng },
   { .name = "SYN", .handler = handle_syn },
+  { .name = "URL", .handler = msnp_ns_handle_url },
   { .name = "USR", .handler = handle_usr },
   { .name = "VER", .handler = handle_ver },
   { .name = "XFR", .handler = handle_xfr },
@@ -952,7 +783,7 @@ msnp_ns_submit_ticket (MsnpNs *ns, const char *ticket)
     return;
   ns->state = NS_STATE_USR_S;
   ns->ev->progress (ns->user, MSNP_NS_STEP_AUTHENTICATING);
-  send_command (ns, "USR", TRUE,
+  msnp_ns_send (ns, "USR", TRUE,
                 (const char *const[]) { "TWN", "S", ticket }, 3);
 }
 

@@ -47,6 +47,30 @@ typedef enum {
   MSNP_NS_N_STEPS
 } MsnpNsStep;
 
+/* What a list-change echo changed (MSNP8 ADD, REM, REA, ADG, RMG, REG,
+ * BLP, GTC, PRP).  Strings are borrowed for the event and decoded. */
+typedef enum {
+  MSNP_CHANGE_ADD,           /* @list, @passport, @friendly, [@group_id] */
+  MSNP_CHANGE_REMOVE,        /* @list, @passport, [@group_id] */
+  MSNP_CHANGE_RENAME,        /* REA: @passport, @friendly */
+  MSNP_CHANGE_GROUP_ADD,     /* @group_id, @value = name */
+  MSNP_CHANGE_GROUP_REMOVE,  /* @group_id */
+  MSNP_CHANGE_GROUP_RENAME,  /* @group_id, @value = name */
+  MSNP_CHANGE_PRIVACY,       /* BLP: @list = MSNP_LIST_AL or MSNP_LIST_BL */
+  MSNP_CHANGE_GTC,           /* @value = "A" or "N" */
+  MSNP_CHANGE_PHONE,         /* PRP: @phone, @value (NULL when cleared) */
+} MsnpChangeKind;
+
+typedef struct {
+  MsnpChangeKind kind;
+  guint       list;          /* MsnpListMask */
+  const char *passport;
+  const char *friendly;
+  const char *group_id;
+  const char *value;
+  MsnpPhone   phone;
+} MsnpListChange;
+
 typedef struct {
   /* Bytes to send.  @sensitive data (the Passport ticket) must not be
    * logged. */
@@ -96,6 +120,21 @@ typedef struct {
   void (*ring)         (gpointer user, const char *session_id,
                         const char *host, guint port, const char *cookie,
                         const char *passport, const char *friendly);
+  /* A list change took effect: the echo of one of ours (@trid as the
+   * request returned) or a change made elsewhere (@trid 0).  The model and
+   * its version are already updated (contact_changed has fired for the
+   * contact it touched).  May be NULL. */
+  void (*list_changed) (gpointer user, guint trid,
+                        const MsnpListChange *change);
+  /* The server refused a list-change or URL request (@trid as returned,
+   * @command "ADD", "ADG", …): nothing changed.  When NULL, server_error
+   * fires instead. */
+  void (*request_failed) (gpointer user, guint trid, const char *command,
+                          guint code);
+  /* URL answered: open @url (the Passport-authenticated redirector) to
+   * reach @rru; @id is the site id for the login form.  May be NULL. */
+  void (*url)          (gpointer user, guint trid, const char *rru,
+                        const char *url, const char *id);
   /* The session is over (fatal server error, OUT, protocol breakage).
    * The owner closes the connection afterwards. */
   void (*closed)       (gpointer user, const GError *error);
@@ -140,6 +179,31 @@ gboolean msnp_ns_is_online (const MsnpNs *ns);
 void msnp_ns_set_status   (MsnpNs *ns, MsnpStatus status);
 /* REA for our own passport: the name changes when the server echoes. */
 void msnp_ns_set_friendly (MsnpNs *ns, const char *friendly);
+
+/* List changes (MSNP8 section "Lists").  Each returns the TrID the echo or
+ * error will carry (list_changed / request_failed), or 0 when not online
+ * or the arguments cannot go on the wire (nothing was sent).  Nothing
+ * changes in the model until the server echoes.
+ *
+ * ADD @list passport friendly [group]: @group_id only with MSNP_LIST_FL;
+ * @friendly NULL sends the passport. */
+guint msnp_ns_add_contact    (MsnpNs *ns, MsnpListMask list, const char *passport,
+                              const char *friendly, const char *group_id);
+/* REM @list passport [group]: with @group_id (FL only) from that group. */
+guint msnp_ns_remove_contact (MsnpNs *ns, MsnpListMask list, const char *passport,
+                              const char *group_id);
+guint msnp_ns_add_group      (MsnpNs *ns, const char *name);
+guint msnp_ns_remove_group   (MsnpNs *ns, const char *group_id);
+guint msnp_ns_rename_group   (MsnpNs *ns, const char *group_id, const char *name);
+/* BLP: MSNP_LIST_AL (allow all but the block list) or MSNP_LIST_BL (block
+ * all but the allow list). */
+guint msnp_ns_set_privacy    (MsnpNs *ns, MsnpListMask blp);
+/* GTC: @ask TRUE = A (ask me when someone adds me), FALSE = N. */
+guint msnp_ns_set_gtc        (MsnpNs *ns, gboolean ask);
+/* PRP: @value NULL or "" clears the number. */
+guint msnp_ns_set_phone      (MsnpNs *ns, MsnpPhone phone, const char *value);
+/* URL INBOX: the answer comes as the url event. */
+guint msnp_ns_request_inbox  (MsnpNs *ns);
 
 /* Asks for a switchboard (XFR SB); the answer comes as the switchboard
  * or switchboard_failed event with the returned request id (0 when not

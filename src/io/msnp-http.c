@@ -81,9 +81,11 @@ report_early_error (gpointer user)
   return G_SOURCE_REMOVE;
 }
 
-MsnpHttp *
-msnp_http_get (PurpleAccount *account, const char *url, const char *headers,
-               MsnpHttpFunc func, gpointer user)
+static MsnpHttp *
+start_request (PurpleAccount *account, const char *method, const char *url,
+               const char *headers, const char *content_type,
+               const char *body, gsize body_len, MsnpHttpFunc func,
+               gpointer user)
 {
   MsnpHttp *http = g_new0 (MsnpHttp, 1);
   g_autofree char *host = NULL;
@@ -105,16 +107,40 @@ msnp_http_get (PurpleAccount *account, const char *url, const char *headers,
     return http;
   }
   g_string_printf (http->request,
-                   "GET %s HTTP/1.0\r\n"
+                   "%s %s HTTP/1.0\r\n"
                    "Host: %s\r\n"
                    "User-Agent: pidgin-msnp/" PACKAGE_VERSION "\r\n"
                    "Accept: */*\r\n"
                    "Connection: close\r\n"
-                   "%s\r\n",
-                   path, host, headers ? headers : "");
+                   "%s",
+                   method, path, host, headers ? headers : "");
+  if (body != NULL)
+    g_string_append_printf (http->request,
+                            "Content-Type: %s\r\nContent-Length: %" G_GSIZE_FORMAT
+                            "\r\n", content_type, body_len);
+  g_string_append (http->request, "\r\n");
+  if (body != NULL)
+    g_string_append_len (http->request, body, (gssize) body_len);
   http->transport = msnp_transport_new (account, &http_events, http);
   msnp_transport_connect (http->transport, host, port, TRUE);
   return http;
+}
+
+MsnpHttp *
+msnp_http_get (PurpleAccount *account, const char *url, const char *headers,
+               MsnpHttpFunc func, gpointer user)
+{
+  return start_request (account, "GET", url, headers, NULL, NULL, 0, func,
+                        user);
+}
+
+MsnpHttp *
+msnp_http_post (PurpleAccount *account, const char *url, const char *headers,
+                const char *content_type, const char *body, gsize body_len,
+                MsnpHttpFunc func, gpointer user)
+{
+  return start_request (account, "POST", url, headers, content_type, body,
+                        body_len, func, user);
 }
 
 void

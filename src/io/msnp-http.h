@@ -30,6 +30,14 @@ MsnpHttp *msnp_http_get (PurpleAccount *account, const char *url,
                          const char *headers, MsnpHttpFunc func,
                          gpointer user);
 
+/* The same with POST and a body of @content_type (e.g. an OAuth token
+ * request, "application/x-www-form-urlencoded").  The body may hold
+ * secrets: it is wiped when the request ends. */
+MsnpHttp *msnp_http_post (PurpleAccount *account, const char *url,
+                          const char *headers, const char *content_type,
+                          const char *body, gsize body_len, MsnpHttpFunc func,
+                          gpointer user);
+
 void msnp_http_cancel (MsnpHttp *http);
 
 G_END_DECLS

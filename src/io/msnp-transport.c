@@ -372,3 +372,36 @@ msnp_transport_connect (MsnpTransport *t, const char *host, guint port,
   t->tls = tls;
   t->start_idle = g_idle_add (start_connect, t);
 }
+
+void
+msnp_transport_start_tls (MsnpTransport *t, const char *host)
+{
+  int fd = t->fd;
+
+  if (t->ssl != NULL || fd < 0 || !purple_ssl_is_supported ()) {
+    fail (t, _("Unable to start TLS on this connection."));
+    settle (t);
+    return;
+  }
+  /* The socket now belongs to libpurple's SSL layer: stop watching it. */
+  if (t->read_watch != 0) {
+    purple_input_remove (t->read_watch);
+    t->read_watch = 0;
+  }
+  if (t->write_watch != 0) {
+    purple_input_remove (t->write_watch);
+    t->write_watch = 0;
+  }
+  purple_circ_buffer_destroy (t->outbuf);
+  t->outbuf = purple_circ_buffer_new (4096);
+  t->connected = FALSE;
+  t->fd = -1;
+  g_free (t->host);
+  t->host = g_strdup (host);
+  t->tls = TRUE;
+  t->in_callback++;
+  t->ssl = purple_ssl_connect_with_host_fd (t->account, fd, ssl_connected_cb,
+                                            ssl_error_cb, host, t);
+  t->in_callback--;
+  settle (t);
+}

@@ -37,4 +37,10 @@ void msnp_transport_write (MsnpTransport *transport, const void *data,
 
 gboolean msnp_transport_is_connected (const MsnpTransport *transport);
 
+/* STARTTLS: upgrades a connected plain transport to TLS on the same
+ * socket, verifying the certificate against @host through libpurple.
+ * Bytes still queued are dropped.  The outcome arrives as connected
+ * (again) or closed. */
+void msnp_transport_start_tls (MsnpTransport *transport, const char *host);
+
 G_END_DECLS

@@ -10,7 +10,11 @@
 #include <util.h>
 
 #include "msn-account.h"
+#include "msn-auth.h"
 #include "msn-blist.h"
+#include "msn-lists.h"
+#include "msn-mail.h"
+#include "msn-privacy.h"
 #include "msn-status.h"
 #include "msn-switchboard.h"
 #include "msnp-error.h"
@@ -237,7 +241,11 @@ ns_synced (gpointer user, gboolean changed)
                      changed ? "downloaded" : "unchanged",
                      msnp_lists_get_version (msnp_ns_get_lists (msn->ns)),
                      msnp_lists_n_contacts (msnp_ns_get_lists (msn->ns)));
+  msn->applying_server = TRUE;
   msnp_blist_sync (msn);
+  msn->applying_server = FALSE;
+  msnp_privacy_synced (msn);
+  msnp_auth_synced (msn);
 }
 
 static void
@@ -259,6 +267,7 @@ ns_online (gpointer user)
     msn->keepalive_timer = purple_timeout_add_seconds (
         option_seconds (msn->account, MSNP_OPT_KEEPALIVE, MSNP_DEFAULT_KEEPALIVE),
         keepalive_cb, msn);
+  msn->signed_in_at = g_get_real_time () / G_USEC_PER_SEC;
   if (purple_connection_get_state (msn->gc) != PURPLE_CONNECTED)
     purple_connection_set_state (msn->gc, PURPLE_CONNECTED);
 }
@@ -309,6 +318,35 @@ static void
 ns_message (gpointer user, const char *content_type, const MsnpMime *mime)
 {
   purple_debug_misc ("msnp", "notification message of type %s\n", content_type);
+  msnp_mail_message (user, content_type, mime);
+}
+
+static void
+ns_list_changed (gpointer user, guint trid, const MsnpListChange *change)
+{
+  MsnpAccount *msn = user;
+
+  /* The lists module first: it drops the finished request, which the
+   * privacy module looks at to tell a settled state from one in flight. */
+  msnp_lists_ui_changed (msn, trid, change);
+  msnp_privacy_changed (msn, change);
+  msnp_auth_changed (msn, change);
+}
+
+static void
+ns_request_failed (gpointer user, guint trid, const char *command, guint code)
+{
+  if (strcmp (command, "URL") == 0)
+    msnp_mail_failed (user, trid, code);
+  else
+    msnp_lists_ui_failed (user, trid, command, code);
+}
+
+static void
+ns_url (gpointer user, guint trid, const char *rru, const char *url,
+        const char *id)
+{
+  msnp_mail_url (user, trid, rru, url, id);
 }
 
 static void
@@ -376,6 +414,9 @@ static const MsnpNsEvents ns_events = {
   .switchboard     = ns_switchboard,
   .switchboard_failed = ns_switchboard_failed,
   .ring            = ns_ring,
+  .list_changed    = ns_list_changed,
+  .request_failed  = ns_request_failed,
+  .url             = ns_url,
   .closed          = ns_closed,
 };
 
@@ -437,6 +478,9 @@ msnp_account_close (PurpleConnection *gc)
     purple_timeout_remove (msn->login_timer);
   if (msn->save_timer != 0)
     msnp_account_save_lists (msn);
+  msnp_lists_ui_free (msn);
+  msnp_auth_free (msn);
+  msnp_mail_free (msn);
   msnp_ns_free (msn->ns);
   g_clear_pointer (&msn->sync_groups, g_hash_table_unref);
   g_free (msn->cache_path);

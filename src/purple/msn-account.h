@@ -21,6 +21,10 @@ G_BEGIN_DECLS
 #define MSNP_OPT_KEEPALIVE   "keepalive_interval"
 #define MSNP_OPT_TIMEOUT     "login_timeout"
 #define MSNP_OPT_SB_IDLE     "conversation_idle"
+#define MSNP_OPT_GTC_ASK     "gtc_ask"          /* "Ask before others add me" */
+#define MSNP_OPT_GTC_LAST    "gtc_server"       /* last GTC agreed with the server */
+#define MSNP_OPT_PRIVACY_LAST "privacy_server"  /* last privacy mode agreed */
+#define MSNP_OPT_MAIL        "mail_notify"
 #define MSNP_DEFAULT_SERVER  "messenger.hotmail.com"
 #define MSNP_DEFAULT_PORT    1863
 #define MSNP_DEFAULT_NEXUS   "https://nexus.passport.com/rdr/pprdr.asp"
@@ -55,6 +59,22 @@ typedef struct {
    * sender's re-send creates; oldest first in seen_order. */
   GHashTable *seen_ids;
   GQueue     *seen_order;
+
+  /* List changes waiting for the server's echo: TrID → op (msn-lists.c). */
+  GHashTable *list_ops;
+  /* TRUE while we change libpurple's list to match the server: the prpl
+   * ops libpurple calls back must not send anything then. */
+  gboolean    applying_server;
+  /* Failures found before anything was sent, reported from an idle. */
+  GSList     *local_failures;
+  guint       local_failure_timer;
+  /* Authorization dialogs on screen: passport → request (msn-auth.c). */
+  GHashTable *auth_requests;
+  /* Hotmail (msn-mail.c): the URL INBOX request and the form it made. */
+  guint       inbox_trid;
+  char       *inbox_file;
+  gint64      signed_in_at;   /* wall clock, seconds */
+  int         inbox_unread;
 
   /* A friendly-name change waiting for the server's echo. */
   PurpleSetPublicAliasSuccessCallback alias_ok;

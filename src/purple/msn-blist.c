@@ -7,8 +7,10 @@
 #include <blist.h>
 #include <debug.h>
 #include <prpl.h>
+#include <request.h>
 
 #include "msn-blist.h"
+#include "msn-lists.h"
 #include "msn-status.h"
 
 /* Where a forward-list contact with no (known) group goes. */
@@ -84,9 +86,14 @@ place_contact (MsnpAccount *msn, const MsnpContact *contact, GHashTable *groups)
     ensure_buddy (msn, contact, group_for (lists, NULL, groups));
     return;
   }
-  for (guint i = 0; i < contact->groups->len; i++)
-    ensure_buddy (msn, contact,
-                  group_for (lists, g_ptr_array_index (contact->groups, i), groups));
+  for (guint i = 0; i < contact->groups->len; i++) {
+    const char *id = g_ptr_array_index (contact->groups, i);
+
+    /* Being moved out of there: the buddy already left in libpurple. */
+    if (msnp_lists_ui_leaving (msn, contact->passport, id))
+      continue;
+    ensure_buddy (msn, contact, group_for (lists, id, groups));
+  }
 }
 
 /* Removes the buddies (of @buddies) that the server no longer puts where
@@ -151,6 +158,19 @@ msnp_blist_contact_changed (MsnpAccount *msn, const MsnpContact *contact)
   prune_buddies (msn, buddies);
   g_slist_free (buddies);
   place_contact (msn, contact, NULL);
+}
+
+void
+msnp_blist_resync_contact (MsnpAccount *msn, const char *passport)
+{
+  GSList *buddies = purple_find_buddies (msn->account, passport);
+  const MsnpContact *contact = msnp_lists_lookup (msnp_ns_get_lists (msn->ns),
+                                                  passport);
+
+  prune_buddies (msn, buddies);
+  g_slist_free (buddies);
+  if (contact != NULL)
+    place_contact (msn, contact, NULL);
 }
 
 void
@@ -220,6 +240,8 @@ msnp_blist_describe (MsnpAccount *msn, const char *passport,
                                                   contact->phones[i]);
   if (contact->mobile)
     purple_notify_user_info_add_pair_plaintext (info, _("Mobile device"), _("Yes"));
+  if (!full && (contact->lists & MSNP_LIST_BL))
+    purple_notify_user_info_add_pair_plaintext (info, _("Blocked"), _("Yes"));
   if (full) {
     g_autoptr (GString) text = g_string_new (NULL);
     for (guint i = 0; i < contact->groups->len; i++)
@@ -231,4 +253,59 @@ msnp_blist_describe (MsnpAccount *msn, const char *passport,
     purple_notify_user_info_add_pair_plaintext (info, _("Lists"),
                                                 lists_text (contact->lists, text));
   }
+}
+
+/* ---- own phone numbers (PRP) ------------------------------------------ */
+
+static const struct {
+  const char *id;
+  const char *label;
+} phone_fields[MSNP_N_PHONES] = {
+  [MSNP_PHONE_HOME]   = { .id = "PHH", .label = N_("Home phone") },
+  [MSNP_PHONE_WORK]   = { .id = "PHW", .label = N_("Work phone") },
+  [MSNP_PHONE_MOBILE] = { .id = "PHM", .label = N_("Mobile phone") },
+};
+
+static void
+phones_entered (PurpleConnection *gc, PurpleRequestFields *fields)
+{
+  MsnpAccount *msn;
+
+  if (!PURPLE_CONNECTION_IS_VALID (gc) || (msn = gc->proto_data) == NULL ||
+      !msnp_ns_is_online (msn->ns))
+    return;
+  for (guint i = 0; i < MSNP_N_PHONES; i++) {
+    const char *now = purple_request_fields_get_string (fields, phone_fields[i].id);
+    const char *was = msnp_lists_get_own_phone (msnp_ns_get_lists (msn->ns), i);
+    g_autofree char *value = g_strstrip (g_strdup (now != NULL ? now : ""));
+
+    /* Only what changed goes out; the model follows the server's PRP. */
+    if (g_strcmp0 (value, was != NULL ? was : "") == 0)
+      continue;
+    msnp_lists_ui_track (msn, msnp_ns_set_phone (msn->ns, i, value), NULL,
+                         _("Could not change your phone number."), NULL);
+  }
+}
+
+void
+msnp_blist_action_phones (PurpleConnection *gc)
+{
+  MsnpAccount *msn = gc->proto_data;
+  PurpleRequestFields *fields = purple_request_fields_new ();
+  PurpleRequestFieldGroup *group = purple_request_field_group_new (NULL);
+
+  purple_request_fields_add_group (fields, group);
+  for (guint i = 0; i < MSNP_N_PHONES; i++) {
+    const char *value = msn != NULL
+        ? msnp_lists_get_own_phone (msnp_ns_get_lists (msn->ns), i) : NULL;
+    purple_request_field_group_add_field (group,
+        purple_request_field_string_new (phone_fields[i].id,
+                                         _(phone_fields[i].label), value, FALSE));
+  }
+  purple_request_fields (gc, _("Your phone numbers"), _("Your phone numbers"),
+                         _("Your contacts see the numbers you enter here. "
+                           "Leave a field empty to remove that number."),
+                         fields, _("_OK"), G_CALLBACK (phones_entered),
+                         _("_Cancel"), NULL, purple_connection_get_account (gc),
+                         NULL, NULL, gc);
 }

@@ -19,6 +19,13 @@ void msnp_blist_listed (MsnpAccount *msn, const MsnpContact *contact);
 
 void msnp_blist_contact_changed (MsnpAccount *msn, const MsnpContact *contact);
 
+/* Puts @passport's buddies back where the server has them (after a
+ * refused change). */
+void msnp_blist_resync_contact (MsnpAccount *msn, const char *passport);
+
+/* Account action: set your own phone numbers (PRP). */
+void msnp_blist_action_phones (PurpleConnection *gc);
+
 void msnp_blist_presence (MsnpAccount *msn, const char *passport,
                           MsnpStatus status, const char *friendly);
 

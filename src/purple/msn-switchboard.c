@@ -12,6 +12,7 @@
 #include <server.h>
 
 #include "msn-switchboard.h"
+#include "msn-xfer.h"
 #include "msnp-error.h"
 #include "msnp-format.h"
 #include "msnp-sb.h"
@@ -34,6 +35,7 @@ typedef struct {
   char   *text;      /* plain text, for the not-delivered report */
   GBytes *payload;
   guint   attempt;
+  char   *invite_cookie; /* an invitation: its failure goes to msn-xfer */
 } OutMessage;
 
 struct _MsnpSwitchboard {
@@ -91,6 +93,12 @@ report_undelivered (MsnpSwitchboard *sw, OutMessage *msg, guint code,
       _("This message was not delivered: %s<br>%s"), reason, escaped);
   PurpleConversation *conv = NULL;
 
+  /* A file-transfer invitation is not text the user typed: the transfer
+   * fails instead of the conversation showing a report. */
+  if (msg->invite_cookie != NULL && msg->to != NULL) {
+    msnp_xfer_invitation_failed (msn, msg->to, msg->invite_cookie);
+    return;
+  }
   if (sw->chat_id > 0)
     conv = purple_find_chat (msn->gc, sw->chat_id);
   if (conv == NULL && msg->to != NULL)
@@ -195,6 +203,7 @@ out_message_free (gpointer data)
 
   g_free (msg->to);
   g_free (msg->text);
+  g_free (msg->invite_cookie);
   g_bytes_unref (msg->payload);
   g_free (msg);
 }
@@ -373,6 +382,19 @@ payload_text (GBytes *payload)
     return g_strdup ("");
   body = msnp_mime_body (mime, &body_len);
   return g_strndup ((const char *) body, body_len);
+}
+
+void
+msnp_switchboard_send_invitation (MsnpAccount *msn, const char *who,
+                                  GBytes *payload, const char *cookie)
+{
+  OutMessage *msg = g_new0 (OutMessage, 1);
+
+  msg->to = g_strdup (who);
+  msg->text = g_strdup ("");
+  msg->payload = g_bytes_ref (payload);
+  msg->invite_cookie = g_strdup (cookie);
+  route_message (msn, msg, NULL);
 }
 
 int
@@ -635,7 +657,10 @@ sb_message (gpointer user, const char *passport, const char *friendly,
     if (sw->chat_id <= 0 && msnp_mime_get (mime, "TypingUser") != NULL)
       serv_got_typing (gc, passport, TYPING_EXPIRY_SECONDS, PURPLE_TYPING);
   } else if (strcmp (content_type, "text/x-msmsgsinvite") == 0) {
-    decline_invitation (sw, mime);
+    /* File transfers (and the replies to ours) go to msn-xfer; any other
+     * application is still declined. */
+    if (!msnp_xfer_invitation (sw->msn, passport, mime))
+      decline_invitation (sw, mime);
   } else {
     purple_debug_misc ("msnp", "ignoring a %s message\n", content_type);
   }

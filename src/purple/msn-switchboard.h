@@ -16,6 +16,13 @@ typedef struct _MsnpSwitchboard MsnpSwitchboard;
  * refused and the refusal is already shown in the conversation. */
 int  msnp_switchboard_send_im (MsnpAccount *msn, const char *who,
                                const char *html);
+/* Sends an invitation payload (text/x-msmsgsinvite, built whole) to @who
+ * on a session with that contact, opening one when needed.  It is
+ * acknowledged like an IM and re-sent once on a fresh session; if it
+ * still cannot be delivered, msnp_xfer_invitation_failed() is told
+ * (with @cookie) instead of the conversation showing a report. */
+void msnp_switchboard_send_invitation (MsnpAccount *msn, const char *who,
+                                       GBytes *payload, const char *cookie);
 /* Typing notification to @who on an open session; returns the seconds
  * after which libpurple should send it again (0: nothing sent). */
 guint msnp_switchboard_send_typing (MsnpAccount *msn, const char *who,

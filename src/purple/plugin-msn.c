@@ -18,8 +18,12 @@
 
 #include "msn-account.h"
 #include "msn-blist.h"
+#include "msn-lists.h"
+#include "msn-mail.h"
+#include "msn-privacy.h"
 #include "msn-status.h"
 #include "msn-switchboard.h"
+#include "msn-xfer.h"
 
 #define MSNP_PLUGIN_ID "prpl-msn"
 
@@ -140,11 +144,28 @@ action_set_friendly_name (PurplePluginAction *action)
                         NULL, NULL, gc);
 }
 
+static void
+action_set_phones (PurplePluginAction *action)
+{
+  msnp_blist_action_phones (action->context);
+}
+
+static void
+action_open_inbox (PurplePluginAction *action)
+{
+  msnp_mail_action_open_inbox (action->context);
+}
+
 static GList *
 msn_actions (PurplePlugin *plugin, gpointer context)
 {
-  return g_list_append (NULL, purple_plugin_action_new (_("Set Friendly Name..."),
-                                                        action_set_friendly_name));
+  GList *actions = g_list_append (NULL, purple_plugin_action_new (
+      _("Set Friendly Name..."), action_set_friendly_name));
+
+  actions = g_list_append (actions, purple_plugin_action_new (
+      _("Set Phone Numbers..."), action_set_phones));
+  return g_list_append (actions, purple_plugin_action_new (
+      _("Open Inbox"), action_open_inbox));
 }
 
 static char *
@@ -152,8 +173,11 @@ msn_status_text (PurpleBuddy *buddy)
 {
   PurpleStatus *status = purple_presence_get_active_status (purple_buddy_get_presence (buddy));
 
+  /* Available says nothing, and Idle is shown by libpurple's own idle
+   * marker already. */
   if (!purple_presence_is_online (purple_buddy_get_presence (buddy)) ||
-      purple_status_is_available (status))
+      purple_status_is_available (status) ||
+      g_strcmp0 (purple_status_get_id (status), msnp_status_purple_id (MSNP_STATUS_IDLE)) == 0)
     return NULL;
   return g_markup_escape_text (purple_status_get_name (status), -1);
 }
@@ -279,7 +303,7 @@ msn_blist_node_menu (PurpleBlistNode *node)
   if (!PURPLE_BLIST_NODE_IS_BUDDY (node))
     return NULL;
   return g_list_append (NULL, purple_menu_action_new (
-      _("Initiate _Chat"), PURPLE_CALLBACK (initiate_chat_cb), NULL, NULL));
+      _("Initiate Chat"), PURPLE_CALLBACK (initiate_chat_cb), NULL, NULL));
 }
 
 static PurplePluginProtocolInfo prpl_info = {
@@ -302,6 +326,19 @@ static PurplePluginProtocolInfo prpl_info = {
   .set_idle = msn_set_idle,
   .normalize = msn_normalize,
   .set_public_alias = msn_set_public_alias,
+  .add_buddy = msnp_lists_ui_add_buddy,
+  .remove_buddy = msnp_lists_ui_remove_buddy,
+  .group_buddy = msnp_lists_ui_group_buddy,
+  .rename_group = msnp_lists_ui_rename_group,
+  .remove_group = msnp_lists_ui_remove_group,
+  .add_permit = msnp_privacy_add_permit,
+  .add_deny = msnp_privacy_add_deny,
+  .rem_permit = msnp_privacy_rem_permit,
+  .rem_deny = msnp_privacy_rem_deny,
+  .set_permit_deny = msnp_privacy_set_permit_deny,
+  .send_file = msnp_xfer_send_file,
+  .can_receive_file = msnp_xfer_can_receive,
+  .new_xfer = msnp_xfer_new,
   .struct_size = sizeof (PurplePluginProtocolInfo),
 };
 
@@ -383,6 +420,12 @@ init_plugin (PurplePlugin *plugin)
   prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
   option = purple_account_option_int_new (_("Close idle conversations after (seconds)"),
                                           MSNP_OPT_SB_IDLE, MSNP_DEFAULT_SB_IDLE);
+  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
+  option = purple_account_option_bool_new (_("Ask before others add me"),
+                                           MSNP_OPT_GTC_ASK, TRUE);
+  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
+  option = purple_account_option_bool_new (_("Show Hotmail notifications"),
+                                           MSNP_OPT_MAIL, TRUE);
   prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
 }
 

@@ -28,7 +28,8 @@
  * tooltip get_info add_buddy remove_buddy move_buddy add_group rename_group
  * remove_group alias_buddy privacy privacy_mode permit_add permit_remove
  * deny_add deny_remove send_im send_typing close_conv conversations
- * join_chat chat_invite chat_send send_file prpl_info plugins info set_pref
+ * join_chat chat_invite chat_send send_file xfers xfer_cancel prpl_info
+ * plugins info set_pref
  * fetch_url rusage sleep ping quit.
  * Events are named after the libpurple signal or UI op they come from
  * ("signed-on", "buddy-status-changed", "conv-write", "request", ...); the
@@ -1681,6 +1682,20 @@ sig_account_status_changed(PurpleAccount *account, PurpleStatus *old,
 	ev_emit(ev);
 }
 
+static const char *
+xfer_status_name(PurpleXferStatusType status)
+{
+	switch (status) {
+	case PURPLE_XFER_STATUS_NOT_STARTED: return "not_started";
+	case PURPLE_XFER_STATUS_ACCEPTED: return "accepted";
+	case PURPLE_XFER_STATUS_STARTED: return "started";
+	case PURPLE_XFER_STATUS_DONE: return "done";
+	case PURPLE_XFER_STATUS_CANCEL_LOCAL: return "cancel_local";
+	case PURPLE_XFER_STATUS_CANCEL_REMOTE: return "cancel_remote";
+	default: return "unknown";
+	}
+}
+
 static void
 emit_xfer_event(const char *name, PurpleXfer *xfer)
 {
@@ -1693,6 +1708,7 @@ emit_xfer_event(const char *name, PurpleXfer *xfer)
 	jo_int(ev, "bytes_sent", (gint64)purple_xfer_get_bytes_sent(xfer));
 	jo_str(ev, "direction", purple_xfer_get_type(xfer) == PURPLE_XFER_SEND ? "send" : "receive");
 	jo_int(ev, "status", purple_xfer_get_status(xfer));
+	jo_str(ev, "status_name", xfer_status_name(purple_xfer_get_status(xfer)));
 	ev_emit(ev);
 }
 
@@ -3099,6 +3115,61 @@ op_send_file(JsonObject *cmd, JsonObject *reply)
 	return TRUE;
 }
 
+/* {"op":"xfers"}: every transfer libpurple knows, newest first, with
+ * progress and status. */
+static gboolean
+op_xfers(JsonObject *cmd, JsonObject *reply)
+{
+	JsonArray *arr = jo_arr(reply, "xfers");
+	GList *l;
+
+	for (l = purple_xfers_get_all(); l != NULL; l = l->next) {
+		PurpleXfer *xfer = l->data;
+		JsonObject *o = json_object_new();
+
+		jo_account(o, purple_xfer_get_account(xfer));
+		jo_str(o, "who", purple_xfer_get_remote_user(xfer));
+		jo_str(o, "filename", purple_xfer_get_filename(xfer));
+		jo_str(o, "local_filename", purple_xfer_get_local_filename(xfer));
+		jo_int(o, "size", (gint64)purple_xfer_get_size(xfer));
+		jo_int(o, "bytes_sent", (gint64)purple_xfer_get_bytes_sent(xfer));
+		jo_str(o, "direction", purple_xfer_get_type(xfer) == PURPLE_XFER_SEND ? "send" : "receive");
+		jo_str(o, "status", xfer_status_name(purple_xfer_get_status(xfer)));
+		json_object_set_double_member(o, "progress", purple_xfer_get_progress(xfer));
+		json_array_add_object_element(arr, o);
+	}
+	return TRUE;
+}
+
+/* {"op":"xfer_cancel","id":acct,"who":..,"filename":..?}: cancels (as
+ * the local user) the newest unfinished transfer that matches. */
+static gboolean
+op_xfer_cancel(JsonObject *cmd, JsonObject *reply)
+{
+	PurpleAccount *account = find_account(cmd, reply);
+	const char *who = arg_str(cmd, "who");
+	const char *filename = arg_str(cmd, "filename");
+	GList *l;
+
+	if (account == NULL)
+		return TRUE;
+	for (l = purple_xfers_get_all(); l != NULL; l = l->next) {
+		PurpleXfer *xfer = l->data;
+
+		if (purple_xfer_get_account(xfer) != account ||
+		    purple_xfer_is_completed(xfer) || purple_xfer_is_canceled(xfer))
+			continue;
+		if (who != NULL && g_ascii_strcasecmp(who, purple_xfer_get_remote_user(xfer)) != 0)
+			continue;
+		if (filename != NULL && g_strcmp0(filename, purple_xfer_get_filename(xfer)) != 0)
+			continue;
+		purple_xfer_cancel_local(xfer);
+		return TRUE;
+	}
+	fail(reply, "no unfinished transfer matches");
+	return TRUE;
+}
+
 /* --- introspection --- */
 
 static const char *
@@ -3454,6 +3525,8 @@ static const struct {
 	{ "chat_invite", op_chat_invite },
 	{ "chat_send", op_chat_send },
 	{ "send_file", op_send_file },
+	{ "xfers", op_xfers },
+	{ "xfer_cancel", op_xfer_cancel },
 	{ "prpl_info", op_prpl_info },
 	{ "plugins", op_plugins },
 	{ "info", op_info },

@@ -229,8 +229,16 @@ class App:
         return None
 
     def error_for(self, kind, cmd):
-        """error_on=CMD:CODE[,SCOPE/CMD:CODE...] -> code for this command."""
-        v = self.knob("error_on")
+        """error_on=CMD:CODE[,SCOPE/CMD:CODE...] -> code for this command;
+        error_once=... the same, for the first matching command only."""
+        once = self._match_error(self.knob("error_once"), kind, cmd)
+        if once:
+            self.knobs.pop("error_once", None)
+            return once
+        return self._match_error(self.knob("error_on"), kind, cmd)
+
+    @staticmethod
+    def _match_error(v, kind, cmd):
         if not v:
             return None
         for part in v.split(","):

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The notification session's insides, shared by msnp-ns.c (login, sync,
+ * presence, dispatch) and msnp-ns-lists.c (list changes and their echoes).
+ * Nothing outside src/core/msnp-ns*.c includes this. */
+#pragma once
+
+#include <string.h>
+
+#include "msnp-framer.h"
+#include "msnp-ns.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  NS_STATE_IDLE,        /* no connection yet */
+  NS_STATE_VER,         /* VER sent */
+  NS_STATE_CVR,         /* CVR sent */
+  NS_STATE_USR_I,       /* USR TWN I sent */
+  NS_STATE_PASSPORT,    /* waiting for a ticket from the owner */
+  NS_STATE_USR_S,       /* USR TWN S sent */
+  NS_STATE_SYNCING,     /* SYN sent */
+  NS_STATE_ONLINE,
+  NS_STATE_CLOSED,
+} NsState;
+
+/* The commands we are waiting on, so that a numeric error naming a TrID
+ * can be told apart (a 201 to REA is not a 201 to USR). */
+#define NS_MAX_PENDING 32
+
+typedef struct {
+  guint trid;
+  char  name[4];
+} NsPending;
+
+struct _MsnpNs {
+  char               *passport;
+  const MsnpNsEvents *ev;
+  gpointer            user;
+
+  MsnpFramer *framer;
+  MsnpLists  *lists;
+  GString    *out;
+  guint       next_trid;
+  NsState     state;
+  gboolean    redirecting;
+  guint       redirects;
+  gboolean    png_outstanding;
+  gboolean    trace;
+
+  MsnpStatus  initial_status;
+  MsnpStatus  status;
+  char       *friendly;
+  MsnpMime   *profile;
+
+  /* Sync bookkeeping: counts promised by the SYN reply, -1 when absent. */
+  gint64  sync_contacts;
+  gint64  sync_groups;
+  guint64 seen_contacts;
+  guint64 seen_groups;
+  gboolean sync_changed;
+  gboolean syn_answered;
+
+  NsPending pending[NS_MAX_PENDING];
+  guint     n_pending;
+};
+
+/* Command names are 3 characters and a NUL: one 4-byte compare, which
+ * matters on the sync path where every line is classified several times. */
+static inline gboolean
+msnp_ns_is_cmd (const char *name, const char code[4])
+{
+  return memcmp (name, code, 4) == 0;
+}
+
+/* Sends "NAME trid params…" and remembers the TrID as pending. */
+guint msnp_ns_send (MsnpNs *ns, const char *name, gboolean sensitive,
+                    const char *const *params, guint n_params);
+
+#define MSNP_NS_SEND(ns, name, ...) \
+  msnp_ns_send ((ns), (name), FALSE, (const char *const[]) { __VA_ARGS__ }, \
+                G_N_ELEMENTS (((const char *const[]) { __VA_ARGS__ })))
+
+/* msnp-ns-lists.c: handlers of the list-change echoes (with a TrID for
+ * ours, TrID 0 for changes made elsewhere). */
+gboolean msnp_ns_handle_add_rem (MsnpNs *ns, const MsnpCommand *cmd);
+gboolean msnp_ns_handle_rea     (MsnpNs *ns, const MsnpCommand *cmd);
+gboolean msnp_ns_handle_group   (MsnpNs *ns, const MsnpCommand *cmd);
+gboolean msnp_ns_handle_url     (MsnpNs *ns, const MsnpCommand *cmd);
+/* BLP/GTC/PRP in their reply shape "CMD trid version value". */
+void     msnp_ns_apply_setting_reply (MsnpNs *ns, const MsnpCommand *cmd);
+
+/* A server error answering @name (a command we sent): TRUE when it was a
+ * list-change request and has been reported as such. */
+gboolean msnp_ns_list_request_failed (MsnpNs *ns, guint trid, const char *name,
+                                      guint code);
+
+G_END_DECLS

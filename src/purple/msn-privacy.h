@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* libpurple's privacy (five modes, permit and deny lists) on MSNP8's BLP
+ * setting and allow/block lists, both ways. */
+#pragma once
+
+#include "msn-account.h"
+
+G_BEGIN_DECLS
+
+/* prpl ops */
+void msnp_privacy_add_permit      (PurpleConnection *gc, const char *who);
+void msnp_privacy_add_deny        (PurpleConnection *gc, const char *who);
+void msnp_privacy_rem_permit      (PurpleConnection *gc, const char *who);
+void msnp_privacy_rem_deny        (PurpleConnection *gc, const char *who);
+void msnp_privacy_set_permit_deny (PurpleConnection *gc);
+
+/* After a sync: mirror AL/BL into the permit/deny lists and agree on the
+ * mode (the user's offline choice is sent, else the server's is taken). */
+void msnp_privacy_synced  (MsnpAccount *msn);
+/* An echo of an AL/BL/BLP change (ours or another client's). */
+void msnp_privacy_changed (MsnpAccount *msn, const MsnpListChange *change);
+
+G_END_DECLS

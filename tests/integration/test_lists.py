@@ -1,0 +1,251 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Contact-list management against the test server: buddies and groups
+round-trip (and survive a re-login), refusals roll the buddy list back to
+the server's truth with the server's sentence, changes made by another
+client show up, Get Info and own phone numbers."""
+from harness import main, test
+from msn_common import ALICE, groups, sign_in, start, wait_for
+
+
+def user(server, who=ALICE[0]):
+    return server.control({"cmd": "get_user", "user": who})["user"]
+
+
+def contact(server, passport, who=ALICE[0]):
+    for c in user(server, who)["contacts"]:
+        if c["passport"] == passport:
+            return c
+    return None
+
+
+def group_id(server, name, who=ALICE[0]):
+    for g in user(server, who)["groups"]:
+        if g["name"] == name:
+            return g["id"]
+    return None
+
+
+def server_has(server, driver, predicate, timeout=10):
+    return wait_for(lambda: predicate(), driver, timeout=timeout)
+
+
+def in_group(driver, group, buddy, id="a"):
+    return buddy in groups(driver, id).get(group, {})
+
+
+def relogin(driver, id="a"):
+    driver.cmd("disconnect", id=id)
+    driver.cmd("connect", id=id)
+    driver.expect("signed-on", timeout=15, account=id)
+
+
+def error_notice(driver, text):
+    return driver.expect("notify", timeout=10, type="error",
+                         secondary=lambda s: s is not None and text in s)
+
+
+@test
+def add_buddy_to_existing_and_new_groups():
+    server, driver = start()
+    with server, driver:
+        sign_in(server, driver)
+        driver.cmd("add_buddy", id="a", buddy="zed@example.com", group="Friends")
+        assert server_has(server, driver, lambda: (contact(server, "zed@example.com") or {})
+                          .get("groups") == [group_id(server, "Friends")])
+        z = contact(server, "zed@example.com")
+        assert "FL" in z["lists"] and "AL" in z["lists"], z
+
+        driver.cmd("add_buddy", id="a", buddy="yan@example.com", group="Skiing")
+        assert server_has(server, driver, lambda: group_id(server, "Skiing") is not None and
+                          (contact(server, "yan@example.com") or {}).get("groups")
+                          == [group_id(server, "Skiing")])
+        relogin(driver)
+        assert in_group(driver, "Friends", "zed@example.com")
+        assert in_group(driver, "Skiing", "yan@example.com")
+        assert not driver.events("notify", type="error")
+
+
+@test
+def move_and_several_groups_round_trip():
+    server, driver = start()
+    with server, driver:
+        sign_in(server, driver)
+        driver.cmd("move_buddy", id="a", buddy="dave@example.com", to="Coworkers")
+        assert server_has(server, driver, lambda: contact(server, "dave@example.com")
+                          ["groups"] == ["1"])
+        assert wait_for(lambda: in_group(driver, "Coworkers", "dave@example.com") and
+                        not in_group(driver, "Friends", "dave@example.com"), driver)
+        # Moving into a group that does not exist yet creates it first.
+        driver.cmd("move_buddy", id="a", buddy="dave@example.com", to="Climbing")
+        assert server_has(server, driver, lambda: contact(server, "dave@example.com")
+                          ["groups"] == [group_id(server, "Climbing")])
+        # The same contact in a second group.
+        driver.cmd("add_buddy", id="a", buddy="dave@example.com", group="Friends")
+        assert server_has(server, driver, lambda: sorted(contact(server, "dave@example.com")
+                          ["groups"]) == sorted(["2", group_id(server, "Climbing")]))
+        relogin(driver)
+        assert in_group(driver, "Friends", "dave@example.com")
+        assert in_group(driver, "Climbing", "dave@example.com")
+        assert not in_group(driver, "Coworkers", "dave@example.com")
+
+
+@test
+def remove_from_one_group_or_the_whole_list():
+    server, driver = start()
+    with server, driver:
+        sign_in(server, driver)
+        driver.cmd("remove_buddy", id="a", buddy="carol@example.com", group="Coworkers")
+        assert server_has(server, driver, lambda: contact(server, "carol@example.com")
+                          ["groups"] == ["2"])
+        driver.cmd("remove_buddy", id="a", buddy="dave@example.com")
+        assert server_has(server, driver, lambda: contact(server, "dave@example.com") is None
+                          or "FL" not in contact(server, "dave@example.com")["lists"])
+        relogin(driver)
+        g = groups(driver)
+        assert "carol@example.com" in g["Friends"] and "carol@example.com" not in g["Coworkers"], g
+        assert all("dave@example.com" not in m for m in g.values()), g
+
+
+@test
+def rename_and_remove_groups():
+    server, driver = start()
+    with server, driver:
+        sign_in(server, driver)
+        driver.cmd("rename_group", group="Coworkers", to="Colleagues")
+        assert server_has(server, driver, lambda: group_id(server, "Colleagues") == "1")
+        # Removing a group: libpurple removes its buddies first.
+        driver.cmd("remove_buddy", id="a", buddy="dave@example.com", group="Friends")
+        driver.cmd("remove_buddy", id="a", buddy="carol@example.com", group="Friends")
+        driver.cmd("remove_group", group="Friends")
+        assert server_has(server, driver, lambda: group_id(server, "Friends") is None)
+        assert contact(server, "carol@example.com")["groups"] == ["1"]
+        relogin(driver)
+        g = groups(driver)
+        assert set(g) == {"Colleagues"}, g
+        assert not driver.events("notify", type="error")
+
+
+@test
+def refusals_roll_back():
+    server, driver = start()
+    with server, driver:
+        sign_in(server, driver)
+        # Not a passport at all: refused before it goes out.
+        driver.cmd("add_buddy", id="a", buddy="not a passport", group="Friends")
+        error_notice(driver, "")
+        assert wait_for(lambda: not in_group(driver, "Friends", "not a passport"), driver)
+        # The server refuses this one (208).
+        driver.cmd("add_buddy", id="a", buddy="nobody@invalid", group="Friends")
+        n = driver.expect("notify", timeout=10, type="error",
+                          primary=lambda p: "nobody@invalid" in p)
+        assert n["secondary"], n
+        assert wait_for(lambda: not in_group(driver, "Friends", "nobody@invalid"), driver)
+        # Too long a group name (229): the group gets its old name back.
+        driver.cmd("rename_group", group="Coworkers", to="x" * 200)
+        driver.expect("notify", timeout=10, type="error",
+                      primary=lambda p: "Coworkers" in p)
+        assert wait_for(lambda: "Coworkers" in groups(driver), driver)
+        assert group_id(server, "Coworkers") == "1"
+        # Group 0 cannot go (230).
+        driver.cmd("add_group", group="Other Contacts")
+        driver.cmd("remove_group", group="Other Contacts")
+        driver.expect("notify", timeout=10, type="error",
+                      primary=lambda p: "Other Contacts" in p)
+        assert group_id(server, "Other Contacts") == "0"
+
+
+@test
+def server_errors_become_sentences_and_roll_back():
+    server, driver = start()
+    with server, driver:
+        sign_in(server, driver)
+        server.set_knob("error_on", "NS/ADG:223")
+        driver.cmd("add_buddy", id="a", buddy="zed@example.com", group="Twelve")
+        n = driver.expect("notify", timeout=10, type="error",
+                          primary=lambda p: "Twelve" in p)
+        assert n["secondary"] and "223" not in n["primary"], n
+        assert wait_for(lambda: not in_group(driver, "Twelve", "zed@example.com"), driver)
+        server.set_knob("error_on", "NS/REM:216")
+        driver.cmd("remove_buddy", id="a", buddy="dave@example.com")
+        driver.expect("notify", timeout=10, type="error",
+                      primary=lambda p: "dave@example.com" in p)
+        assert wait_for(lambda: in_group(driver, "Friends", "dave@example.com"), driver)
+        server.set_knob("error_on", "NS/ADD:210")
+        driver.cmd("move_buddy", id="a", buddy="bob@example.com", to="Friends")
+        driver.expect("notify", timeout=10, type="error",
+                      primary=lambda p: "bob@example.com" in p)
+        assert wait_for(lambda: in_group(driver, "Coworkers", "bob@example.com") and
+                        not in_group(driver, "Friends", "bob@example.com"), driver)
+        assert contact(server, "bob@example.com")["groups"] == ["1"]
+
+
+@test
+def another_clients_changes_appear():
+    server, driver = start()
+    with server, driver:
+        sign_in(server, driver)
+        # While online: the server tells us at once.
+        server.control({"cmd": "list_change", "user": ALICE[0], "op": "add", "list": "FL",
+                        "contact": "kim@example.com", "friendly": "Kim", "group": "2"})
+        assert wait_for(lambda: in_group(driver, "Friends", "kim@example.com"), driver)
+        server.control({"cmd": "list_change", "user": ALICE[0], "op": "group_rename",
+                        "id": "1", "name": "Team"})
+        assert wait_for(lambda: "bob@example.com" in groups(driver).get("Team", {}), driver)
+        # While offline: found at the next sign-in (the version moved).
+        driver.cmd("disconnect", id="a")
+        server.control({"cmd": "list_change", "user": ALICE[0], "op": "remove", "list": "FL",
+                        "contact": "dave@example.com"})
+        server.control({"cmd": "list_change", "user": ALICE[0], "op": "group_rename",
+                        "id": "2", "name": "Pals"})
+        server.control({"cmd": "list_change", "user": ALICE[0], "op": "add", "list": "FL",
+                        "contact": "lou@example.com", "friendly": "Lou", "group": "1"})
+        driver.cmd("connect", id="a")
+        driver.expect("signed-on", timeout=15, account="a")
+        g = groups(driver)
+        assert "lou@example.com" in g.get("Team", {}), g
+        assert "kim@example.com" in g.get("Pals", {}), g
+        assert all("dave@example.com" not in m for m in g.values()), g
+
+
+@test
+def alias_stays_local_and_get_info_shows_details():
+    server, driver = start()
+    with server, driver:
+        sign_in(server, driver)
+        driver.cmd("alias_buddy", id="a", buddy="bob@example.com", alias="Bobby")
+        driver.cmd("sleep", ms=300)
+        assert contact(server, "bob@example.com")["friendly"] == "Bob"
+        relogin(driver)
+        b = driver.cmd("buddy", id="a", buddy="bob@example.com")["buddy"]
+        assert b["alias"] == "Bobby", b
+        driver.cmd("get_info", id="a", buddy="bob@example.com")
+        info = driver.expect("notify-userinfo", timeout=10, who="bob@example.com")
+        labels = {e["label"]: e["value"] for e in info["entries"]}
+        assert labels.get("E-mail address") == "bob@example.com", labels
+        assert labels.get("Friendly name") == "Bob", labels
+        assert labels.get("Home phone") == "3.1415926535", labels
+        assert labels.get("Groups") == "Coworkers", labels
+        assert "Status" in labels and "Lists" in labels, labels
+
+
+@test
+def own_phone_numbers_from_the_account_action():
+    server, driver = start()
+    with server, driver:
+        sign_in(server, driver)
+        assert "Set Phone Numbers..." in driver.cmd("actions", id="a")["actions"]
+        driver.cmd("run_action", id="a", label="Set Phone Numbers...")
+        req = driver.expect("request", timeout=5)
+        driver.cmd("answer_request", request=req["request"],
+                    fields={"PHW": "555 0100", "PHM": ""})
+        assert server_has(server, driver, lambda: user(server)["phones"] ==
+                          {"PHH": "01 234", "PHW": "555 0100"})
+        relogin(driver)
+        driver.cmd("run_action", id="a", label="Set Phone Numbers...")
+        req = driver.expect("request", timeout=5)
+        values = {f["id"]: f.get("value") for f in req["fields"]}
+        assert values.get("PHW") == "555 0100", req
+
+
+if __name__ == "__main__":
+    main()

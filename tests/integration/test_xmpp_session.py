@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""MSN (XMPP) once signed in, two real accounts on Prosody: roster, presence
+both ways, chat both ways, typing, vCards, adding by e-mail, authorization
+with the XEP-0172 nickname, XEP-0136 history and XEP-0203 delay stamps."""
+import base64
+import hashlib
+import os
+import time
+
+from harness import main, test
+from xmpp_common import PHOTO, Bed
+from msn_common import groups, wait_for
+
+
+def buddy(d, id, name):
+    return d.cmd("buddy", id=id, buddy=name)["buddy"]
+
+
+@test(timeout=90)
+def roster_presence_vcard_and_icon():
+    bed = Bed()
+    d = bed.driver
+    with d:
+        bed.sign_in("a", "alice")
+        assert wait_for(lambda: groups(d, "a"), d, 10)
+        g = groups(d, "a")
+        assert set(g) == {"Friends", "Work"}, g
+        assert set(g["Friends"]) == {"bob@localhost"}, g
+        assert g["Friends"]["bob@localhost"]["local_alias"] == "Bobby", g
+        bed.sign_in("b", "bob")
+        # bob comes online for alice, away, with a message
+        d.cmd("set_status", id="b", status="away", message="lunch")
+        assert wait_for(lambda: buddy(d, "a", "bob@localhost")["primitive"] == "away", d, 15)
+        assert buddy(d, "a", "bob@localhost")["message"] == "lunch"
+        # and alice for bob
+        assert wait_for(lambda: buddy(d, "b", "alice@localhost")["online"], d, 15)
+        # the vCard gives bob's nickname and photo
+        assert wait_for(lambda: buddy(d, "a", "bob@localhost")["server_alias"] == "Bob the Builder", d, 15)
+        png = base64.b64decode(PHOTO)
+        icons = os.path.join(d.user_dir, "icons")
+        assert wait_for(lambda: any(open(os.path.join(icons, f), "rb").read() == png
+                                    for f in (os.listdir(icons) if os.path.isdir(icons) else [])), d, 10)
+        # signing off shows bob offline
+        d.cmd("disconnect", id="b")
+        assert wait_for(lambda: not buddy(d, "a", "bob@localhost")["online"], d, 15)
+
+
+@test(timeout=90)
+def chat_both_ways_typing_and_history():
+    bed = Bed()
+    d = bed.driver
+    with d:
+        bed.sign_in("a", "alice")
+        bed.sign_in("b", "bob")
+        d.cmd("send_typing", id="b", to="alice@localhost", state="typing")
+        d.expect("buddy-typing", timeout=10, account="a")
+        # what a UI hands over: the user's text as HTML
+        d.cmd("send_im", id="b", to="alice@localhost", text="hi &lt;alice&gt; &amp; co<br>line 2")
+        ev = d.expect("received-im-msg", timeout=10, account="a")
+        assert "hi &lt;alice&gt; &amp; co" in ev["message"] and "line 2" in ev["message"], ev
+        # the conversation opened: the archived message is shown as history
+        hist = d.expect("conv-write", timeout=10, account="a",
+                        message=lambda m: "an old &lt;hello&gt;" in m)
+        assert "DELAYED" in hist["flags"] and "NO_LOG" in hist["flags"], hist
+        assert hist["mtime"] < time.time() - 1000, hist
+        d.cmd("send_im", id="a", to="bob@localhost", text="<b>back</b> at you")
+        ev = d.expect("received-im-msg", timeout=10, account="b")
+        assert "back at you" in ev["message"] and "<b>" not in ev["message"], ev
+
+
+@test(timeout=90)
+def offline_message_keeps_its_time():
+    bed = Bed()
+    d = bed.driver
+    with d:
+        bed.sign_in("b", "bob")
+        d.cmd("send_im", id="b", to="alice@localhost", text="while you were out")
+        d.sleep(2500)
+        bed.sign_in("a", "alice")
+        ev = d.expect("conv-write", timeout=15, account="a",
+                      message=lambda m: "while you were out" in m)
+        assert "DELAYED" in ev["flags"], ev
+        assert ev["mtime"] <= time.time() - 2, ev
+
+
+@test(timeout=90)
+def add_by_email_and_authorize_with_nick():
+    bed = Bed()
+    d = bed.driver
+    with d:
+        bed.sign_in("a", "alice")
+        bed.sign_in("c", "dave")
+        d.cmd("add_buddy", id="c", buddy="alice@example.com", group="Pals")
+        # alice is asked, and sees who it is by the nickname
+        auth = d.expect("authorize", timeout=15, account="a")
+        assert auth["remote_user"] == "dave@localhost", auth
+        assert auth["alias"] == "dave@example.com", auth   # XEP-0172 nick
+        d.cmd("answer_authorize", request=auth["request"], action="accept")
+        g = groups(d, "c")
+        assert "alice@localhost" in g.get("Pals", {}), g
+        assert "alice@example.com" not in g.get("Pals", {}), g
+        assert wait_for(lambda: buddy(d, "c", "alice@localhost")["online"], d, 15)
+
+
+if __name__ == "__main__":
+    main()

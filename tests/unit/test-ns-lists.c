@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Replay tests of the notification session's list-change API: what each
+ * request writes, how each echo (ours and another client's, in the shapes
+ * servers use) updates the model, and that refusals reach the owner with
+ * their TrID and leave the model alone. */
+#include "config.h"
+
+#include <string.h>
+
+#include "msnp-ns.h"
+
+typedef struct {
+  GString   *written;
+  GPtrArray *events;
+} Rec;
+
+static void
+rec (Rec *r, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+rec (Rec *r, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_ptr_array_add (r->events, g_strdup_vprintf (fmt, ap));
+  va_end (ap);
+}
+
+static void ev_write (gpointer u, const char *d, gsize n, gboolean s)
+{ g_string_append_len (((Rec *) u)->written, d, (gssize) n); }
+static void ev_progress (gpointer u, MsnpNsStep s) { }
+static void ev_redirect (gpointer u, const char *h, guint p) { }
+static void ev_need_ticket (gpointer u, const char *c) { }
+static void ev_synced (gpointer u, gboolean c) { }
+static void ev_online (gpointer u) { }
+static void ev_presence (gpointer u, const char *p, MsnpStatus s, const char *f) { }
+static void ev_own_status (gpointer u, MsnpStatus s) { }
+static void ev_own_friendly (gpointer u, const char *f) { }
+static void ev_lists_dirty (gpointer u) { }
+static void ev_message (gpointer u, const char *t, const MsnpMime *m) { }
+static void ev_closed (gpointer u, const GError *e) { rec (u, "closed"); }
+
+static void
+ev_contact_changed (gpointer u, const MsnpContact *c)
+{
+  rec (u, "contact %s %u %u", c->passport, c->lists, c->groups->len);
+}
+
+static void
+ev_server_error (gpointer u, guint code, const char *command)
+{
+  rec (u, "server-error %u %s", code, command);
+}
+
+static void
+ev_list_changed (gpointer u, guint trid, const MsnpListChange *c)
+{
+  rec (u, "changed %u kind=%d list=%u %s %s %s", trid, c->kind, c->list,
+       c->passport ? c->passport : "-", c->group_id ? c->group_id : "-",
+       c->value ? c->value : "-");
+}
+
+static void
+ev_request_failed (gpointer u, guint trid, const char *command, guint code)
+{
+  rec (u, "failed %u %s %u", trid, command, code);
+}
+
+static void
+ev_url (gpointer u, guint trid, const char *rru, const char *url, const char *id)
+{
+  rec (u, "url %u %s %s %s", trid, rru, url, id ? id : "-");
+}
+
+static const MsnpNsEvents events = {
+  .write = ev_write, .progress = ev_progress, .redirect = ev_redirect,
+  .need_ticket = ev_need_ticket, .synced = ev_synced, .online = ev_online,
+  .presence = ev_presence, .own_status = ev_own_status,
+  .own_friendly = ev_own_friendly, .contact_changed = ev_contact_changed,
+  .lists_dirty = ev_lists_dirty, .message = ev_message,
+  .server_error = ev_server_error, .closed = ev_closed,
+  .list_changed = ev_list_changed, .request_failed = ev_request_failed,
+  .url = ev_url,
+};
+
+static void
+feed (MsnpNs *ns, const char *text)
+{
+  g_assert_true (msnp_ns_feed (ns, (const guint8 *) text, strlen (text)));
+}
+
+/* Signed in with group 0 "Other" and bob on FL+AL in it. */
+static MsnpNs *
+online (Rec *r)
+{
+  MsnpNs *ns;
+
+  r->written = g_string_new (NULL);
+  r->events = g_ptr_array_new_with_free_func (g_free);
+  ns = msnp_ns_new ("me@example.com", &events, r);
+  msnp_ns_connected (ns);
+  feed (ns, "VER 1 MSNP8 CVR0\r\nCVR 2 6.0 6.0 1.0 x y\r\nUSR 3 TWN S ch=1\r\n");
+  msnp_ns_submit_ticket (ns, "t=1&p=2");
+  feed (ns, "USR 4 OK me@example.com Me 1 0\r\nSYN 5 10 1 1\r\nGTC A\r\nBLP AL\r\n"
+            "LSG 0 Other 0\r\nLST bob@example.com Bob 3 0\r\n");
+  g_assert_true (msnp_ns_is_online (ns));
+  g_string_truncate (r->written, 0);
+  g_ptr_array_set_size (r->events, 0);
+  return ns;
+}
+
+static void
+done (MsnpNs *ns, Rec *r)
+{
+  msnp_ns_free (ns);
+  g_string_free (r->written, TRUE);
+  g_ptr_array_unref (r->events);
+}
+
+static gboolean
+has_event (Rec *r, const char *text)
+{
+  for (guint i = 0; i < r->events->len; i++)
+    if (strcmp (g_ptr_array_index (r->events, i), text) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_requests_written (void)
+{
+  Rec r;
+  MsnpNs *ns = online (&r);
+
+  g_assert_cmpuint (msnp_ns_add_contact (ns, MSNP_LIST_FL, "amy@example.com",
+                                         "Amy Pond", "0"), ==, 7);
+  g_assert_cmpuint (msnp_ns_remove_contact (ns, MSNP_LIST_FL, "bob@example.com", "0"), ==, 8);
+  msnp_ns_add_contact (ns, MSNP_LIST_BL, "eve@example.com", NULL, "0");
+  msnp_ns_add_group (ns, "New Group");
+  msnp_ns_rename_group (ns, "0", "Misc");
+  msnp_ns_remove_group (ns, "3");
+  msnp_ns_set_privacy (ns, MSNP_LIST_BL);
+  msnp_ns_set_gtc (ns, FALSE);
+  msnp_ns_set_phone (ns, MSNP_PHONE_WORK, "+1 555");
+  msnp_ns_set_phone (ns, MSNP_PHONE_HOME, NULL);
+  msnp_ns_request_inbox (ns);
+  g_assert_cmpstr (r.written->str, ==,
+                   "ADD 7 FL amy@example.com Amy%20Pond 0\r\n"
+                   "REM 8 FL bob@example.com 0\r\n"
+                   "ADD 9 BL eve@example.com eve@example.com\r\n"
+                   "ADG 10 New%20Group 0\r\n"
+                   "REG 11 0 Misc 0\r\n"
+                   "RMG 12 3\r\n"
+                   "BLP 13 BL\r\n"
+                   "GTC 14 N\r\n"
+                   "PRP 15 PHW +1%20555\r\n"
+                   "PRP 16 PHH\r\n"
+                   "URL 17 INBOX\r\n");
+  /* Nothing that cannot be one token goes out. */
+  g_assert_cmpuint (msnp_ns_add_contact (ns, MSNP_LIST_FL, "a b@c.d", NULL, NULL), ==, 0);
+  g_assert_cmpuint (msnp_ns_add_contact (ns, MSNP_LIST_RL, "a@c.d", NULL, NULL), ==, 0);
+  done (ns, &r);
+}
+
+static void
+test_echoes_update_model (void)
+{
+  Rec r;
+  MsnpNs *ns = online (&r);
+  MsnpLists *lists = msnp_ns_get_lists (ns);
+  const MsnpContact *amy;
+
+  msnp_ns_add_group (ns, "Pals");
+  feed (ns, "ADG 7 11 Pals 4 0\r\n");
+  g_assert_cmpstr (msnp_lists_get_group (lists, "4")->name, ==, "Pals");
+  feed (ns, "ADD 8 FL 12 amy@example.com Amy 4\r\n");
+  amy = msnp_lists_lookup (lists, "amy@example.com");
+  g_assert_nonnull (amy);
+  g_assert_true (msnp_contact_in_group (amy, "4"));
+  feed (ns, "REG 9 13 4 Friends 0\r\n");
+  g_assert_cmpstr (msnp_lists_get_group (lists, "4")->name, ==, "Friends");
+  /* RMG leaves amy groupless: the server puts her in group 0. */
+  feed (ns, "RMG 10 14 4\r\n");
+  g_assert_null (msnp_lists_get_group (lists, "4"));
+  g_assert_true (msnp_contact_in_group (msnp_lists_lookup (lists, "amy@example.com"), "0"));
+  feed (ns, "BLP 11 15 BL\r\nGTC 12 16 N\r\nPRP 13 17 PHW 555\r\n");
+  g_assert_cmpint (msnp_lists_get_blp (lists), ==, MSNP_LIST_BL);
+  g_assert_cmpint (msnp_lists_get_gtc (lists), ==, 'N');
+  g_assert_cmpstr (msnp_lists_get_own_phone (lists, MSNP_PHONE_WORK), ==, "555");
+  g_assert_cmpstr (msnp_lists_get_version (lists), ==, "17");
+  g_assert_true (has_event (&r, "changed 7 kind=3 list=0 - 4 Pals"));
+  g_assert_true (has_event (&r, "changed 8 kind=0 list=1 amy@example.com 4 -"));
+  g_assert_true (has_event (&r, "changed 11 kind=6 list=4 - - -"));
+  g_assert_true (has_event (&r, "changed 12 kind=7 list=0 - - N"));
+  /* REM from the last group takes the contact off FL; off every list,
+   * out of the model. */
+  feed (ns, "REM 14 FL 18 bob@example.com 0\r\n");
+  g_assert_null (msnp_lists_lookup (lists, "bob@example.com") != NULL &&
+                 (msnp_lists_lookup (lists, "bob@example.com")->lists & MSNP_LIST_FL)
+                 ? "still on FL" : NULL);
+  done (ns, &r);
+}
+
+static void
+test_reverse_list_shapes (void)
+{
+  static const char *const shapes[] = {
+    "ADD 0 RL 20 zed@example.com Zed\r\n",   /* MSNP8 */
+    "ADD 0 RL zed@example.com Zed\r\n",      /* no version */
+    "ADD RL 20 zed@example.com Zed\r\n",     /* no TrID */
+    "ADD 0 RL 20 zed@example.com\r\n",       /* no friendly name */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++) {
+    Rec r;
+    MsnpNs *ns = online (&r);
+    const MsnpContact *zed;
+
+    feed (ns, shapes[i]);
+    zed = msnp_lists_lookup (msnp_ns_get_lists (ns), "zed@example.com");
+    g_assert_nonnull (zed);
+    g_assert_cmpuint (zed->lists, ==, MSNP_LIST_RL);
+    g_assert_true (has_event (&r, "changed 0 kind=0 list=8 zed@example.com - -"));
+    feed (ns, "REM 0 RL 21 zed@example.com\r\n");
+    g_assert_null (msnp_lists_lookup (msnp_ns_get_lists (ns), "zed@example.com"));
+    g_assert_true (has_event (&r, "changed 0 kind=1 list=8 zed@example.com - -"));
+    done (ns, &r);
+  }
+}
+
+static void
+test_errors_reach_the_owner (void)
+{
+  Rec r;
+  MsnpNs *ns = online (&r);
+  guint trid = msnp_ns_add_contact (ns, MSNP_LIST_FL, "nobody@invalid", NULL, "0");
+  g_autofree char *expected = g_strdup_printf ("failed %u ADD 208", trid);
+
+  feed (ns, "208 7\r\n");
+  g_assert_true (has_event (&r, expected));
+  g_assert_null (msnp_lists_lookup (msnp_ns_get_lists (ns), "nobody@invalid"));
+  msnp_ns_add_group (ns, "x");
+  feed (ns, "223 8\r\n");
+  g_assert_true (has_event (&r, "failed 8 ADG 223"));
+  msnp_ns_request_inbox (ns);
+  feed (ns, "URL 9 /cgi-bin/HoTMaiL https://x/md5auth.srf?lc=1033 2\r\n");
+  g_assert_true (has_event (&r, "url 9 /cgi-bin/HoTMaiL https://x/md5auth.srf?lc=1033 2"));
+  g_assert_true (msnp_ns_is_online (ns));
+  done (ns, &r);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ns-lists/requests-written", test_requests_written);
+  g_test_add_func ("/ns-lists/echoes-update-model", test_echoes_update_model);
+  g_test_add_func ("/ns-lists/reverse-list-shapes", test_reverse_list_shapes);
+  g_test_add_func ("/ns-lists/errors-reach-the-owner", test_errors_reach_the_owner);
+  return g_test_run ();
+}
