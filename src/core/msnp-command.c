@@ -249,3 +249,9 @@ msnp_url_decode_to (const char *text, char *out, gsize out_size)
   out[n] = '\0';
   return n;
 }
+
+int
+msnp_command_name_cmp (const void *key, const void *entry)
+{
+  return memcmp (key, entry, 4);
+}

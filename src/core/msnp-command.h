@@ -40,6 +40,11 @@ gboolean msnp_command_is_error (const MsnpCommand *cmd, guint *code);
  * not a number (e.g. a revival server's opaque id). */
 gboolean msnp_command_param_uint (const MsnpCommand *cmd, guint i, guint64 *out);
 
+/* bsearch() comparator for the sorted dispatch tables: @key is a command
+ * name (3 characters and a NUL), @entry a table entry whose first member
+ * is `char name[4]`. */
+int msnp_command_name_cmp (const void *key, const void *entry);
+
 /* Appends "NAME TRID p1 p2…\r\n" to @out; @trid 0 writes no TrID (OUT, …).
  * Parameters are written verbatim: URL-encode names first. */
 void msnp_command_append (GString *out, const char *name, guint trid,

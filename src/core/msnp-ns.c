@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
@@ -447,6 +448,13 @@ handle_chl (MsnpNs *ns, const MsnpCommand *cmd)
   return TRUE;
 }
 
+/* "QRY trid": the server took our challenge answer; nothing to do. */
+static gboolean
+handle_qry (MsnpNs *ns, const MsnpCommand *cmd)
+{
+  return TRUE;
+}
+
 static gboolean
 handle_qng (MsnpNs *ns, const MsnpCommand *cmd)
 {
@@ -560,10 +568,13 @@ handle_error (MsnpNs *ns, guint code, const MsnpCommand *cmd)
 
 typedef gboolean (*NsHandler) (MsnpNs *ns, const MsnpCommand *cmd);
 
-static const struct {
+/* name first: the entries are found with msnp_command_name_cmp(). */
+typedef struct {
   char      name[4];
   NsHandler handler;
-} ns_handlers[] = {
+} NsEntry;
+
+static const NsEntry ns_handlers[] = {
   { .name = "ADD", .handler = msnp_ns_handle_add_rem },
   { .name = "ADG", .handler = msnp_ns_handle_group },
   { .name = "BLP", .handler = handle_list_line },
@@ -581,6 +592,7 @@ static const struct {
   { .name = "OUT", .handler = handle_out },
   { .name = "PRP", .handler = handle_list_line },
   { .name = "QNG", .handler = handle_qng },
+  { .name = "QRY", .handler = handle_qry },
   { .name = "REA", .handler = msnp_ns_handle_rea },
   { .name = "REG", .handler = msnp_ns_handle_group },
   { .name = "REM", .handler = msnp_ns_handle_add_rem },
@@ -596,19 +608,10 @@ static const struct {
 static NsHandler
 find_handler (const char *name)
 {
-  gsize lo = 0, hi = G_N_ELEMENTS (ns_handlers);
+  const void *entry = bsearch (name, ns_handlers, G_N_ELEMENTS (ns_handlers),
+                               sizeof ns_handlers[0], msnp_command_name_cmp);
 
-  while (lo < hi) {
-    gsize mid = (lo + hi) / 2;
-    int cmp = memcmp (name, ns_handlers[mid].name, 4);
-    if (cmp == 0)
-      return ns_handlers[mid].handler;
-    if (cmp < 0)
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  return NULL;
+  return entry != NULL ? ((const NsEntry *) entry)->handler : NULL;
 }
 
 /* Commands that may interleave with a sync without ending it: the sync

@@ -15,6 +15,7 @@
  * directly only when the queue is empty. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
@@ -633,10 +634,13 @@ handle_error (MsnpSb *sb, guint code, const MsnpCommand *cmd)
 typedef gboolean (*SbHandler) (MsnpSb *sb, const MsnpCommand *cmd);
 
 /* Sorted by name: looked up by binary search. */
-static const struct {
+/* name first: the entries are found with msnp_command_name_cmp(). */
+typedef struct {
   char      name[4];
   SbHandler handler;
-} sb_handlers[] = {
+} SbEntry;
+
+static const SbEntry sb_handlers[] = {
   { .name = "ACK", .handler = handle_ack },
   { .name = "ANS", .handler = handle_ans },
   { .name = "BYE", .handler = handle_bye },
@@ -652,19 +656,10 @@ static const struct {
 static SbHandler
 find_handler (const char *name)
 {
-  gsize lo = 0, hi = G_N_ELEMENTS (sb_handlers);
+  const void *entry = bsearch (name, sb_handlers, G_N_ELEMENTS (sb_handlers),
+                               sizeof sb_handlers[0], msnp_command_name_cmp);
 
-  while (lo < hi) {
-    gsize mid = (lo + hi) / 2;
-    int cmp = strcmp (name, sb_handlers[mid].name);
-    if (cmp == 0)
-      return sb_handlers[mid].handler;
-    if (cmp < 0)
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  return NULL;
+  return entry != NULL ? ((const SbEntry *) entry)->handler : NULL;
 }
 
 static gboolean
