@@ -217,7 +217,11 @@ ev_ready (gpointer user, const char *jid)
   purple_debug_info ("msn-xmpp", "bound as %s\n", jid);
   xa->redirects = 0;
   xa->token_retried = FALSE;
-  purple_connection_set_display_name (xa->gc, jid);
+  {
+    /* Our own lines show the bare JID, not this session's resource. */
+    g_autofree char *bare = msnp_xmpp_jid_bare (jid);
+    purple_connection_set_display_name (xa->gc, bare != NULL ? bare : jid);
+  }
   purple_connection_set_state (xa->gc, PURPLE_CONNECTED);
   xa->keepalive = purple_timeout_add_seconds (KEEPALIVE_SECONDS, keepalive_cb, xa);
   msnp_xmpp_contacts_signed_on (xa);
