@@ -101,6 +101,20 @@ parse_address (MsnpInvite *invite, const MsnpMime *fields)
                             g_ascii_strncasecmp (connectivity, "N", 1) == 0;
 }
 
+/* Cookies are echoed back verbatim in our ACCEPT/CANCEL: only visible
+ * ASCII survives that round trip (official clients used decimal
+ * numbers). */
+static gboolean
+is_token (const char *text)
+{
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  for (; *text != '\0'; text++)
+    if (*text < 0x21 || *text > 0x7e)
+      return FALSE;
+  return TRUE;
+}
+
 MsnpInvite *
 msnp_invite_parse (const guint8 *body, gsize len)
 {
@@ -112,7 +126,7 @@ msnp_invite_parse (const guint8 *body, gsize len)
     return NULL;
   command = msnp_mime_get (fields, "Invitation-Command");
   cookie = msnp_mime_get (fields, "Invitation-Cookie");
-  if (command == NULL || cookie == NULL || *cookie == '\0')
+  if (command == NULL || !is_token (cookie))
     return NULL;
   invite = msnp_invite_new (parse_command (command), cookie);
   invite->app_name = dup_field (fields, "Application-Name");
