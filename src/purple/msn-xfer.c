@@ -35,9 +35,11 @@
 #include <blist.h>
 #include <debug.h>
 #include <eventloop.h>
+#include <ft.h>
 #include <network.h>
 #include <proxy.h>
 #include <request.h>
+#include <signals.h>
 
 #include "msn-switchboard.h"
 #include "msn-xfer.h"
@@ -100,7 +102,8 @@ typedef struct {
   gint64  last_activity;
   guint   reap;
   gboolean failing;             /* we are ending it: do not tell twice */
-  gboolean file_answered;       /* the sender's file chooser said OK/cancel */
+  gboolean file_answered;       /* our file chooser said OK or cancel */
+  gboolean offer_answered;      /* receiver: the accept dialog was answered */
   gboolean detached;            /* libpurple is done with us */
 } MsnpXfer;
 
@@ -892,6 +895,7 @@ got_cancel (MsnpXfer *x, const MsnpInvite *inv)
 }
 
 static void setup_ops (PurpleXfer *xfer);
+static void ask_receiver (PurpleXfer *xfer);
 
 /* An offer from @who: libpurple's accept dialog asks the user. */
 static void
@@ -910,7 +914,7 @@ got_offer (PurpleAccount *account, const char *who, const MsnpInvite *inv)
   name = msnp_xfer_sanitize_name (inv->file);
   purple_xfer_set_filename (xfer, name);
   purple_xfer_set_size (xfer, (size_t) inv->file_size);
-  purple_xfer_request (xfer);
+  ask_receiver (xfer);
 }
 
 gboolean
@@ -1060,6 +1064,118 @@ setup_ops (PurpleXfer *xfer)
     purple_xfer_set_read_fnc (xfer, ops_read);
 }
 
+/* ---- our own dialogs ------------------------------------------------------ */
+
+/* The accept and file dialogs are ours rather than purple_xfer_request()'s:
+ * Finch 2.14 reports a cancel while it tears its file dialog down after
+ * OK, and libpurple's own callbacks then release the transfer twice (a
+ * crash when sending, a cancelled transfer when receiving).  Only the
+ * first answer counts, and the dialogs' reference on the transfer is
+ * dropped from the main loop, after the dialog is gone. */
+static gboolean
+release_dialog_ref (gpointer data)
+{
+  purple_xfer_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+first_answer (PurpleXfer *xfer, gboolean offer)
+{
+  MsnpXfer *x = x_of (xfer);
+  gboolean *answered;
+
+  if (x == NULL)
+    return FALSE;
+  answered = offer ? &x->offer_answered : &x->file_answered;
+  if (*answered)
+    return FALSE;
+  *answered = TRUE;
+  return TRUE;
+}
+
+static void
+file_chosen_cb (PurpleXfer *xfer, const char *filename)
+{
+  if (!first_answer (xfer, FALSE))
+    return;
+  g_idle_add (release_dialog_ref, xfer);
+  purple_xfer_request_accepted (xfer, filename);
+}
+
+static void
+file_cancelled_cb (PurpleXfer *xfer, const char *filename)
+{
+  if (!first_answer (xfer, FALSE))
+    return;
+  if (purple_xfer_get_type (xfer) == PURPLE_XFER_SEND)
+    purple_xfer_cancel_local (xfer);
+  else
+    purple_xfer_request_denied (xfer);
+  purple_xfer_unref (xfer);
+}
+
+static void
+choose_file (PurpleXfer *xfer)
+{
+  gboolean receiving = purple_xfer_get_type (xfer) == PURPLE_XFER_RECEIVE;
+
+  purple_xfer_ref (xfer);
+  purple_request_file (xfer, receiving ? _("Save File...") : _("Select a file to send"),
+                       receiving ? purple_xfer_get_filename (xfer) : NULL, receiving,
+                       G_CALLBACK (file_chosen_cb), G_CALLBACK (file_cancelled_cb),
+                       purple_xfer_get_account (xfer),
+                       purple_xfer_get_remote_user (xfer), NULL, xfer);
+}
+
+static void
+offer_accepted_cb (PurpleXfer *xfer, int action)
+{
+  if (!first_answer (xfer, TRUE))
+    return;
+  choose_file (xfer);
+  g_idle_add (release_dialog_ref, xfer);
+}
+
+static void
+offer_declined_cb (PurpleXfer *xfer, int action)
+{
+  if (!first_answer (xfer, TRUE))
+    return;
+  purple_xfer_request_denied (xfer);
+  g_idle_add (release_dialog_ref, xfer);
+}
+
+/* What purple_xfer_request() would ask, with our callbacks.  Plugins that
+ * answer file-recv-request themselves (auto-accept) still can. */
+static void
+ask_receiver (PurpleXfer *xfer)
+{
+  PurpleAccount *account = purple_xfer_get_account (xfer);
+  const char *who = purple_xfer_get_remote_user (xfer);
+  PurpleBuddy *buddy = purple_find_buddy (account, who);
+  g_autofree char *size = purple_str_size_to_units (purple_xfer_get_size (xfer));
+  g_autofree char *text = NULL;
+
+  purple_signal_emit (purple_xfers_get_handle (), "file-recv-request", xfer);
+  if (purple_xfer_get_status (xfer) == PURPLE_XFER_STATUS_CANCEL_LOCAL) {
+    purple_xfer_request_denied (xfer);
+    return;
+  }
+  if (purple_xfer_get_local_filename (xfer) != NULL) {
+    purple_xfer_request_accepted (xfer, purple_xfer_get_local_filename (xfer));
+    return;
+  }
+  text = g_strdup_printf (_("%s wants to send you %s (%s)"),
+                          buddy != NULL ? purple_buddy_get_alias (buddy) : who,
+                          purple_xfer_get_filename (xfer), size);
+  purple_xfer_ref (xfer);
+  purple_request_accept_cancel (xfer, _("File transfer"), text, NULL,
+                                PURPLE_DEFAULT_ACTION_NONE, account, who, NULL,
+                                xfer, G_CALLBACK (offer_accepted_cb),
+                                G_CALLBACK (offer_declined_cb));
+}
+
 /* ---- prpl entry points --------------------------------------------------- */
 
 gboolean
@@ -1082,47 +1198,6 @@ msnp_xfer_new (PurpleConnection *gc, const char *who)
   return xfer;
 }
 
-/* The sender's file chooser is ours rather than purple_xfer_request()'s:
- * Finch 2.14 reports a cancel while it tears its file dialog down after
- * OK, and libpurple's own callbacks then release the transfer twice (a
- * crash).  Only the first answer counts, and the dialog's reference is
- * dropped from the main loop, after the dialog is gone. */
-static gboolean
-release_dialog_ref (gpointer data)
-{
-  purple_xfer_unref (data);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-first_answer (PurpleXfer *xfer)
-{
-  MsnpXfer *x = x_of (xfer);
-
-  if (x == NULL || x->file_answered)
-    return FALSE;
-  x->file_answered = TRUE;
-  return TRUE;
-}
-
-static void
-file_chosen_cb (PurpleXfer *xfer, const char *filename)
-{
-  if (!first_answer (xfer))
-    return;
-  g_idle_add (release_dialog_ref, xfer);
-  purple_xfer_request_accepted (xfer, filename);
-}
-
-static void
-file_cancelled_cb (PurpleXfer *xfer, const char *filename)
-{
-  if (!first_answer (xfer))
-    return;
-  purple_xfer_cancel_local (xfer);
-  purple_xfer_unref (xfer);
-}
-
 void
 msnp_xfer_send_file (PurpleConnection *gc, const char *who, const char *file)
 {
@@ -1130,14 +1205,10 @@ msnp_xfer_send_file (PurpleConnection *gc, const char *who, const char *file)
 
   if (xfer == NULL)
     return;
-  if (file != NULL) {
+  if (file != NULL)
     purple_xfer_request_accepted (xfer, file);
-    return;
-  }
-  purple_xfer_ref (xfer);
-  purple_request_file (xfer, _("Select a file to send"), NULL, FALSE,
-                       G_CALLBACK (file_chosen_cb), G_CALLBACK (file_cancelled_cb),
-                       purple_connection_get_account (gc), who, NULL, xfer);
+  else
+    choose_file (xfer);
 }
 
 /* ---- names ------------------------------------------------------------------ */
