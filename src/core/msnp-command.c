@@ -255,3 +255,14 @@ msnp_command_name_cmp (const void *key, const void *entry)
 {
   return memcmp (key, entry, 4);
 }
+
+gboolean
+msnp_text_is_number (const char *text)
+{
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  for (; *text != '\0'; text++)
+    if (!g_ascii_isdigit (*text))
+      return FALSE;
+  return TRUE;
+}

@@ -40,6 +40,10 @@ gboolean msnp_command_is_error (const MsnpCommand *cmd, guint *code);
  * not a number (e.g. a revival server's opaque id). */
 gboolean msnp_command_param_uint (const MsnpCommand *cmd, guint i, guint64 *out);
 
+/* TRUE when @text is a non-empty run of ASCII digits (a TrID, a list
+ * version, a group id); FALSE for NULL. */
+gboolean msnp_text_is_number (const char *text);
+
 /* bsearch() comparator for the sorted dispatch tables: @key is a command
  * name (3 characters and a NUL), @entry a table entry whose first member
  * is `char name[4]`. */

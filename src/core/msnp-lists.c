@@ -94,17 +94,6 @@ ascii_lower_into (const char *s, char *buf, gsize size)
   return TRUE;
 }
 
-static gboolean
-is_number (const char *s)
-{
-  if (s == NULL || *s == '\0')
-    return FALSE;
-  for (; *s != '\0'; s++)
-    if (!g_ascii_isdigit (*s))
-      return FALSE;
-  return TRUE;
-}
-
 /* Identifiers (passports, group ids) are written to the cache as they
  * came, so they must not hold bytes a line could lose (CR, tabs, …). */
 static gboolean
@@ -504,11 +493,12 @@ lst_fields (const char *a, const char *b, const char *c,
   if (b == NULL)
     {
       *mask = a;
-      return is_number (a);
+      return msnp_text_is_number (a);
     }
   if (c == NULL)
     {
-      if (is_number (a) && ((list_mask (a) & MSNP_LIST_FL) != 0 || !is_number (b))
+      if (msnp_text_is_number (a) &&
+          ((list_mask (a) & MSNP_LIST_FL) != 0 || !msnp_text_is_number (b))
           && is_group_list (b))
         {
           *mask = a;
@@ -517,9 +507,9 @@ lst_fields (const char *a, const char *b, const char *c,
         }
       *friendly = a;
       *mask = b;
-      return is_number (b);
+      return msnp_text_is_number (b);
     }
-  if (is_number (b))
+  if (msnp_text_is_number (b))
     {
       *friendly = a;
       *mask = b;
@@ -528,7 +518,7 @@ lst_fields (const char *a, const char *b, const char *c,
     }
   *mask = a;
   *groups = b;
-  return is_number (a) && is_group_list (b);
+  return msnp_text_is_number (a) && is_group_list (b);
 }
 
 static MsnpContact *
@@ -652,7 +642,7 @@ append_name (GString *out, const char *text)
 {
   g_autofree char *enc = msnp_url_encode (text);
 
-  if (is_number (enc))
+  if (msnp_text_is_number (enc))
     g_string_append_printf (out, "%%%02X%s", (guint) enc[0], enc + 1);
   else
     g_string_append (out, enc);

@@ -39,17 +39,6 @@ list_to_code (guint mask)
   return NULL;
 }
 
-static gboolean
-is_number (const char *s)
-{
-  if (s == NULL || *s == '\0')
-    return FALSE;
-  for (; *s != '\0'; s++)
-    if (!g_ascii_isdigit (*s))
-      return FALSE;
-  return TRUE;
-}
-
 static void
 fire_changed (MsnpNs *ns, guint trid, const MsnpListChange *change)
 {
@@ -88,7 +77,7 @@ parse_add_rem (const MsnpCommand *cmd, AddRem *out)
   }
   out->trid = (guint) trid;
   i++;
-  if (is_number (msnp_command_param (cmd, i)) &&
+  if (msnp_text_is_number (msnp_command_param (cmd, i)) &&
       msnp_command_param (cmd, i + 1) != NULL)
     out->version = msnp_command_param (cmd, i++);
   out->passport = msnp_command_param (cmd, i);

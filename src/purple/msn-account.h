@@ -81,6 +81,13 @@ typedef struct {
   PurpleSetPublicAliasFailureCallback alias_fail;
 } MsnpAccount;
 
+/* The MSN session of a connection, or NULL (signed off, or not ours yet). */
+static inline MsnpAccount *
+msnp_account_of (PurpleConnection *gc)
+{
+  return gc != NULL ? gc->proto_data : NULL;
+}
+
 void msnp_account_login (PurpleAccount *account);
 void msnp_account_close (PurpleConnection *gc);
 

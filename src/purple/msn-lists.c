@@ -88,12 +88,6 @@ op_new (OpKind kind, const char *passport, const char *group,
   return op;
 }
 
-static MsnpAccount *
-account_of (PurpleConnection *gc)
-{
-  return gc != NULL ? gc->proto_data : NULL;
-}
-
 static MsnpLists *
 lists_of (MsnpAccount *msn)
 {
@@ -321,7 +315,7 @@ void
 msnp_lists_ui_add_buddy (PurpleConnection *gc, PurpleBuddy *buddy,
                          PurpleGroup *group)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
   g_autofree char *passport = NULL;
 
   if (msn == NULL || msn->applying_server || !msnp_ns_is_online (msn->ns))
@@ -342,7 +336,7 @@ void
 msnp_lists_ui_group_buddy (PurpleConnection *gc, const char *who,
                            const char *old_group, const char *new_group)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
   const MsnpContact *contact;
   const MsnpGroup *from;
   g_autofree char *passport = NULL;
@@ -400,7 +394,7 @@ void
 msnp_lists_ui_remove_buddy (PurpleConnection *gc, PurpleBuddy *buddy,
                             PurpleGroup *group)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
   const MsnpContact *contact;
   const MsnpGroup *from;
 
@@ -440,7 +434,7 @@ empty_group_cb (MsnpContact *contact, gpointer data)
 void
 msnp_lists_ui_remove_group (PurpleConnection *gc, PurpleGroup *group)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
   const MsnpGroup *g;
   GroupEmptying e;
 
@@ -464,7 +458,7 @@ void
 msnp_lists_ui_rename_group (PurpleConnection *gc, const char *old_name,
                             PurpleGroup *group, GList *moved_buddies)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
   const char *name = purple_group_get_name (group);
   const MsnpGroup *g, *target;
   ListOp *op;

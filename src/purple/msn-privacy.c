@@ -30,12 +30,6 @@
 #include "msn-lists.h"
 #include "msn-privacy.h"
 
-static MsnpAccount *
-account_of (PurpleConnection *gc)
-{
-  return gc != NULL ? gc->proto_data : NULL;
-}
-
 static MsnpLists *
 lists_of (MsnpAccount *msn)
 {
@@ -235,7 +229,7 @@ usable (MsnpAccount *msn)
 void
 msnp_privacy_add_permit (PurpleConnection *gc, const char *who)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
   g_autofree char *passport = g_ascii_strdown (who, -1);
 
   if (usable (msn))
@@ -245,7 +239,7 @@ msnp_privacy_add_permit (PurpleConnection *gc, const char *who)
 void
 msnp_privacy_add_deny (PurpleConnection *gc, const char *who)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
   g_autofree char *passport = g_ascii_strdown (who, -1);
 
   if (usable (msn))
@@ -255,7 +249,7 @@ msnp_privacy_add_deny (PurpleConnection *gc, const char *who)
 void
 msnp_privacy_rem_permit (PurpleConnection *gc, const char *who)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
   g_autofree char *passport = g_ascii_strdown (who, -1);
 
   if (usable (msn))
@@ -268,7 +262,7 @@ msnp_privacy_rem_permit (PurpleConnection *gc, const char *who)
 void
 msnp_privacy_rem_deny (PurpleConnection *gc, const char *who)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
   g_autofree char *passport = g_ascii_strdown (who, -1);
 
   if (!usable (msn))
@@ -336,7 +330,7 @@ apply_mode (MsnpAccount *msn, PurplePrivacyType mode)
 void
 msnp_privacy_set_permit_deny (PurpleConnection *gc)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
 
   if (usable (msn))
     apply_mode (msn, purple_account_get_privacy_type (msn->account));

@@ -27,12 +27,6 @@
 
 #define MSNP_PLUGIN_ID "prpl-msn"
 
-static MsnpAccount *
-account_of (PurpleConnection *gc)
-{
-  return gc != NULL ? gc->proto_data : NULL;
-}
-
 static const char *
 msn_list_icon (PurpleAccount *account, PurpleBuddy *buddy)
 {
@@ -60,7 +54,7 @@ msn_status_types (PurpleAccount *account)
 static void
 send_current_status (PurpleAccount *account)
 {
-  MsnpAccount *msn = account_of (purple_account_get_connection (account));
+  MsnpAccount *msn = msnp_account_of (purple_account_get_connection (account));
 
   if (msn != NULL)
     msnp_ns_set_status (msn->ns, msnp_status_from_purple (account));
@@ -109,7 +103,7 @@ msn_set_public_alias (PurpleConnection *gc, const char *alias,
                       PurpleSetPublicAliasSuccessCallback success_cb,
                       PurpleSetPublicAliasFailureCallback failure_cb)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
 
   if (msn == NULL || !msnp_ns_is_online (msn->ns)) {
     /* libpurple wants the answer asynchronously even when it is known. */
@@ -186,7 +180,7 @@ static void
 msn_tooltip_text (PurpleBuddy *buddy, PurpleNotifyUserInfo *info, gboolean full)
 {
   PurpleAccount *account = purple_buddy_get_account (buddy);
-  MsnpAccount *msn = account_of (purple_account_get_connection (account));
+  MsnpAccount *msn = msnp_account_of (purple_account_get_connection (account));
   PurplePresence *presence = purple_buddy_get_presence (buddy);
 
   if (purple_presence_is_online (presence))
@@ -199,7 +193,7 @@ msn_tooltip_text (PurpleBuddy *buddy, PurpleNotifyUserInfo *info, gboolean full)
 static void
 msn_get_info (PurpleConnection *gc, const char *who)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
   PurpleNotifyUserInfo *info = purple_notify_user_info_new ();
   PurpleBuddy *buddy = purple_find_buddy (purple_connection_get_account (gc), who);
 
@@ -232,7 +226,7 @@ static int
 msn_send_im (PurpleConnection *gc, const char *who, const char *message,
              PurpleMessageFlags flags)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
 
   if (msn == NULL || !msnp_ns_is_online (msn->ns))
     return -ENOTCONN;
@@ -242,7 +236,7 @@ msn_send_im (PurpleConnection *gc, const char *who, const char *message,
 static unsigned int
 msn_send_typing (PurpleConnection *gc, const char *who, PurpleTypingState state)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
 
   if (msn == NULL || !msnp_ns_is_online (msn->ns))
     return 0;
@@ -253,7 +247,7 @@ static void
 msn_chat_invite (PurpleConnection *gc, int id, const char *message,
                  const char *who)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
 
   if (msn != NULL)
     msnp_switchboard_chat_invite (msn, id, who);
@@ -262,7 +256,7 @@ msn_chat_invite (PurpleConnection *gc, int id, const char *message,
 static void
 msn_chat_leave (PurpleConnection *gc, int id)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
 
   if (msn != NULL)
     msnp_switchboard_chat_leave (msn, id);
@@ -272,7 +266,7 @@ static int
 msn_chat_send (PurpleConnection *gc, int id, const char *message,
                PurpleMessageFlags flags)
 {
-  MsnpAccount *msn = account_of (gc);
+  MsnpAccount *msn = msnp_account_of (gc);
 
   if (msn == NULL || !msnp_ns_is_online (msn->ns))
     return -ENOTCONN;
@@ -290,7 +284,7 @@ static void
 initiate_chat_cb (PurpleBlistNode *node, gpointer data)
 {
   PurpleBuddy *buddy = (PurpleBuddy *) node;
-  MsnpAccount *msn = account_of (purple_account_get_connection (
+  MsnpAccount *msn = msnp_account_of (purple_account_get_connection (
       purple_buddy_get_account (buddy)));
 
   if (msn != NULL && msnp_ns_is_online (msn->ns))
