@@ -266,3 +266,25 @@ msnp_text_is_number (const char *text)
       return FALSE;
   return TRUE;
 }
+
+char *
+msnp_text_strip_controls (char *text, gboolean keep_newlines)
+{
+  guchar *in, *out;
+
+  if (text == NULL)
+    return NULL;
+  for (in = out = (guchar *) text; *in != '\0'; in++)
+    {
+      if (*in == '\t' || (*in == '\n' && keep_newlines))
+        *out++ = *in;
+      else if (*in < 0x20 || *in == 0x7f)
+        continue;
+      else if (*in == 0xc2 && in[1] >= 0x80 && in[1] <= 0x9f)
+        in++;                       /* a C1 control: both bytes go */
+      else
+        *out++ = *in;
+    }
+  *out = '\0';
+  return text;
+}

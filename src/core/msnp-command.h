@@ -44,6 +44,14 @@ gboolean msnp_command_param_uint (const MsnpCommand *cmd, guint i, guint64 *out)
  * version, a group id); FALSE for NULL. */
 gboolean msnp_text_is_number (const char *text);
 
+/* Removes control characters from @text in place: C0 (except tab, and
+ * newline when @keep_newlines), DEL and the UTF-8-encoded C1 range
+ * U+0080..U+009F.  Contacts' clients send IRC colour bytes, bells and
+ * terminal escapes; none of them may reach a conversation or the buddy
+ * list.  Names pass FALSE (a name is one line), message text TRUE.
+ * Returns @text; NULL is returned as is. */
+char *msnp_text_strip_controls (char *text, gboolean keep_newlines);
+
 /* bsearch() comparator for the sorted dispatch tables: @key is a command
  * name (3 characters and a NUL), @entry a table entry whose first member
  * is `char name[4]`. */

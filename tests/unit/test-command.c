@@ -289,6 +289,18 @@ test_url_decode_to (void)
   g_assert_cmpstr (out, ==, "%00");
 }
 
+static void
+test_strip_controls (void)
+{
+  char message[] = "a\tb\r\nc\x03" "04red\x1b[31m\x07\x7f \xc2\x9b" "1m\xc2\xa0\xc3\xa9";
+  char name[] = "Bob\r\nEvil\x01";
+
+  g_assert_cmpstr (msnp_text_strip_controls (message, TRUE), ==,
+                   "a\tb\nc04red[31m 1m\xc2\xa0\xc3\xa9");
+  g_assert_cmpstr (msnp_text_strip_controls (name, FALSE), ==, "BobEvil");
+  g_assert_null (msnp_text_strip_controls (NULL, TRUE));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -315,5 +327,6 @@ main (int argc, char **argv)
   g_test_add_func ("/command/url-decode", test_url_decode);
   g_test_add_func ("/command/url-round-trip", test_url_round_trip);
   g_test_add_func ("/command/url-decode-to", test_url_decode_to);
+  g_test_add_func ("/command/strip-controls", test_strip_controls);
   return g_test_run ();
 }
