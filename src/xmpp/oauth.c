@@ -204,14 +204,51 @@ token_from_object (JsonObject *obj, gint64 now, GError **error)
   return token;
 }
 
+/* Whether @json nests arrays and objects deeper than @max, counting the
+ * brackets outside strings.  json-glib's parser recurses once per level
+ * and has no limit of its own: 80,000 nested arrays (160 KB, issue 13.1)
+ * overflow the stack, so the bytes are checked before it sees them.
+ * Malformed input is left for the parser to refuse. */
+static gboolean
+nests_deeper_than (const char *json, gsize len, guint max)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < len; i++) {
+    char c = json[i];
+
+    if (in_string) {
+      if (c == '\\')
+        i++;  /* whatever is escaped cannot end the string */
+      else if (c == '"')
+        in_string = FALSE;
+    } else if (c == '"') {
+      in_string = TRUE;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max)
+        return TRUE;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return FALSE;
+}
+
 MsnpOAuthToken *
 msnp_oauth_parse_token (const char *json, gsize len, gint64 now,
                         GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonParser) parser = NULL;
   g_autoptr (GError) local = NULL;
   JsonNode *root;
 
+  if (nests_deeper_than (json, len, MSNP_OAUTH_MAX_JSON_DEPTH)) {
+    g_set_error_literal (error, MSNP_OAUTH_ERROR, MSNP_OAUTH_ERROR_BAD_REPLY,
+                         "JSON nested too deeply");
+    return NULL;
+  }
+  parser = json_parser_new ();
   if (len > G_MAXSSIZE
       || !json_parser_load_from_data (parser, json, (gssize) len, &local)) {
     g_set_error (error, MSNP_OAUTH_ERROR, MSNP_OAUTH_ERROR_BAD_REPLY,

@@ -52,8 +52,13 @@ char *msnp_oauth_code_body    (const char *client_id, const char *redirect_uri,
 char *msnp_oauth_refresh_body (const char *client_id, const char *redirect_uri,
                                const char *refresh_token);
 
+/* A token reply is one flat object; anything nested deeper than this is
+ * refused before the JSON parser sees it (it recurses per level). */
+#define MSNP_OAUTH_MAX_JSON_DEPTH 32
+
 /* Parses the token endpoint's JSON (@now: current unix time, for the
- * expiry).  An {"error": …} object becomes the matching error. */
+ * expiry).  An {"error": …} object becomes the matching error, as does
+ * nesting deeper than MSNP_OAUTH_MAX_JSON_DEPTH (_BAD_REPLY). */
 MsnpOAuthToken *msnp_oauth_parse_token (const char *json, gsize len,
                                         gint64 now, GError **error);
 

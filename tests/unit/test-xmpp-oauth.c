@@ -105,6 +105,44 @@ test_bad_token (gconstpointer data)
   g_assert_error (error, MSNP_OAUTH_ERROR, c->code);
 }
 
+/* A hostile endpoint's deeply nested reply (issue 13.1: 80,000 arrays in
+ * 160 KB overflowed the stack inside the JSON parser) is refused before
+ * parsing; brackets inside strings do not count, and ordinary nesting
+ * still parses. */
+static void
+test_deep_nesting (void)
+{
+  const gsize depths[] = { 80000, 400000 };
+  const char *quoted = "{\"access_token\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+      "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"{{\","
+      "\"x\":[[[[[[[[[[[[[[[[[[[[{\"a\":[1]}]]]]]]]]]]]]]]]]]]]]}";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MsnpOAuthToken) ok = msnp_oauth_parse_token (quoted, strlen (quoted), 0, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (ok->access_token, "[[[["));
+  for (gsize i = 0; i < G_N_ELEMENTS (depths); i++) {
+    gsize n = depths[i];
+    g_autofree char *deep = g_malloc (2 * n + 1);
+    g_autoptr (MsnpOAuthToken) t = NULL;
+
+    memset (deep, '[', n);
+    memset (deep + n, ']', n);
+    deep[2 * n] = '\0';
+    t = msnp_oauth_parse_token (deep, 2 * n, 0, &error);
+    g_assert_null (t);
+    g_assert_error (error, MSNP_OAUTH_ERROR, MSNP_OAUTH_ERROR_BAD_REPLY);
+    g_clear_error (&error);
+    /* objects too, and unbalanced openers */
+    for (gsize j = 0; j < n; j++)
+      deep[j] = j % 2 ? '[' : '{';
+    t = msnp_oauth_parse_token (deep, n, 0, &error);
+    g_assert_null (t);
+    g_assert_error (error, MSNP_OAUTH_ERROR, MSNP_OAUTH_ERROR_BAD_REPLY);
+    g_clear_error (&error);
+  }
+}
+
 static void
 test_split_http (void)
 {
@@ -136,5 +174,6 @@ main (int argc, char **argv)
     g_test_add_data_func (n, &bad_cases[i], test_bad_token);
   }
   g_test_add_func ("/oauth/split-http", test_split_http);
+  g_test_add_func ("/oauth/deep-nesting", test_deep_nesting);
   return g_test_run ();
 }
