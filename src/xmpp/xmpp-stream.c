@@ -13,6 +13,30 @@
  * buffered whole. */
 #define FEED_PIECE 4096
 
+/* What the bytes look like at the current position, as far as the caps
+ * need to know (see raw_scan()). */
+typedef enum {
+  RAW_TEXT,    /* character data, or between stanzas */
+  RAW_LT,      /* just after '<' */
+  RAW_TAG,     /* inside a start or end tag, outside quotes */
+  RAW_VALUE,   /* inside a quoted attribute value */
+  RAW_MARKUP,  /* <?…>, <!…>: up to the next '>' */
+  RAW_CDATA,   /* inside <![CDATA[ … ]]> */
+} RawState;
+
+#define RAW_NO_CDATA G_MAXUINT
+
+typedef struct {
+  RawState state;
+  char     quote;        /* the quote that ends RAW_VALUE */
+  guint    match;        /* RAW_MARKUP: bytes of "![CDATA[" seen; RAW_CDATA: ']'s */
+  gboolean end_tag;      /* the tag is </…> */
+  gboolean slash;        /* the last byte of the tag so far was '/' */
+  guint    attrs;        /* '=' outside quotes in this tag */
+  guint    depth;        /* element depth; 1 = inside <stream:stream> */
+  gsize    stanza_bytes; /* bytes since the last stanza (or header) ended */
+} RawScan;
+
 struct _MsnpXmppStream {
   const MsnpXmppStreamEvents *ev;
   gpointer                    user;
@@ -21,7 +45,7 @@ struct _MsnpXmppStream {
 
   guint         depth;          /* 1 = inside <stream:stream> */
   MsnpXmppNode *current;        /* innermost open element of a stanza */
-  gsize         stanza_bytes;   /* input bytes since the stanza began */
+  RawScan       raw;            /* the caps, checked before libxml2 */
   gsize         stanza_weight;  /* memory held by the stanza being built */
   gsize         max_stanza;
   gboolean      reset_requested;
@@ -104,7 +128,6 @@ sax_end (void *ctx, const xmlChar *localname, const xmlChar *prefix,
   }
   s->current = done->parent;
   if (s->depth == 1) {
-    s->stanza_bytes = 0;
     s->ev->stanza (s->user, done);
     msnp_xmpp_node_free (done);
   }
@@ -182,7 +205,7 @@ new_parser (MsnpXmppStream *s)
     xmlFreeParserCtxt (s->ctxt);
   drop_partial (s);
   s->depth = 0;
-  s->stanza_bytes = 0;
+  memset (&s->raw, 0, sizeof s->raw);
   s->stanza_weight = 0;
   s->ctxt = xmlCreatePushParserCtxt (&s->sax, s, NULL, 0, NULL);
   xmlCtxtUseOptions (s->ctxt, XML_PARSE_NONET);
@@ -253,17 +276,107 @@ feed_piece (MsnpXmppStream *s, const guint8 *data, gsize len)
   if (s->error == NULL && rc != 0)
     s->error = g_error_new (MSNP_XMPP_ERROR, MSNP_XMPP_ERROR_PARSE,
                             "XML error %d", rc);
-  if (s->error != NULL)
+  return s->error == NULL;
+}
+
+/* A '>' closed a tag: track the element depth, and start counting anew
+ * when a stanza (or the stream header) is complete. */
+static void
+raw_tag_closed (RawScan *r)
+{
+  if (r->end_tag) {
+    if (r->depth > 0)
+      r->depth--;
+  } else if (!r->slash) {
+    r->depth++;
+  }
+  if (r->depth == 1 || (r->depth == 0 && !r->end_tag && r->slash))
+    r->stanza_bytes = 0;
+  r->state = RAW_TEXT;
+}
+
+/* One byte of the scan; FALSE with @why set when a cap is exceeded. */
+static gboolean
+raw_byte (RawScan *r, char c, gsize max_stanza, const char **why)
+{
+  static const char cdata[] = "![CDATA[";
+
+  if (++r->stanza_bytes > max_stanza) {
+    *why = "stanza too large";
     return FALSE;
-  if (s->depth > 1) {
-    s->stanza_bytes += len;
-    if (s->stanza_bytes > s->max_stanza) {
-      fail (s, MSNP_XMPP_ERROR_LIMIT, "stanza too large");
+  }
+  switch (r->state) {
+  case RAW_TEXT:
+    if (c == '<')
+      r->state = RAW_LT;
+    break;
+  case RAW_LT:
+    if (c == '!' || c == '?') {
+      r->state = RAW_MARKUP;
+      r->match = c == '!' ? 1 : RAW_NO_CDATA;
+      break;
+    }
+    r->state = RAW_TAG;
+    r->end_tag = c == '/';
+    r->slash = FALSE;
+    r->attrs = 0;
+    if (c == '>')
+      raw_tag_closed (r);
+    break;
+  case RAW_TAG:
+    if (c == '"' || c == '\'') {
+      r->state = RAW_VALUE;
+      r->quote = c;
+    } else if (c == '=' && ++r->attrs > MSNP_XMPP_STREAM_MAX_ATTRS) {
+      *why = "too many attributes in one element";
+      return FALSE;
+    } else if (c == '>') {
+      raw_tag_closed (r);
+    }
+    r->slash = c == '/';
+    break;
+  case RAW_VALUE:
+    if (c == r->quote)
+      r->state = RAW_TAG;
+    break;
+  case RAW_MARKUP:
+    if (r->match != RAW_NO_CDATA)
+      r->match = c == cdata[r->match] ? r->match + 1 : RAW_NO_CDATA;
+    if (r->match == sizeof cdata - 1) {
+      r->state = RAW_CDATA;
+      r->match = 0;
+    } else if (c == '>') {
+      r->state = RAW_TEXT;
+    }
+    break;
+  case RAW_CDATA:
+    if (c == '>' && r->match >= 2)
+      r->state = RAW_TEXT;
+    r->match = c == ']' ? r->match + 1 : 0;
+    break;
+  }
+  return TRUE;
+}
+
+/* Issue 13.3: libxml2 only looks at a start tag once it is complete, and
+ * checks its attributes for duplicates in quadratic time — one tag with
+ * 200,000 attributes held the main loop for minutes.  So the bytes are
+ * scanned before libxml2 sees them: the stanza in progress (from the end
+ * of the previous one, its unfinished start tag included) may not grow
+ * past the size cap, nor one tag hold more than MSNP_XMPP_STREAM_MAX_ATTRS
+ * attributes.  The scan knows just enough XML for that: tags, quoted
+ * values, CDATA sections; comments and processing instructions (which
+ * XMPP forbids) end at their first '>'. */
+static gboolean
+raw_scan (MsnpXmppStream *s, const guint8 *data, gsize len)
+{
+  const char *why = NULL;
+
+  for (gsize i = 0; i < len; i++)
+    if (!raw_byte (&s->raw, (char) data[i], s->max_stanza, &why)) {
+      fail (s, MSNP_XMPP_ERROR_LIMIT, why);
       return FALSE;
     }
-  } else {
-    s->stanza_bytes = 0;
-  }
   return TRUE;
 }
 
@@ -274,7 +387,7 @@ msnp_xmpp_stream_feed (MsnpXmppStream *s, const guint8 *data, gsize len,
   while (s->error == NULL && len > 0) {
     gsize n = MIN (len, FEED_PIECE);
 
-    if (!feed_piece (s, data, n))
+    if (!raw_scan (s, data, n) || !feed_piece (s, data, n))
       break;
     data += n;
     len -= n;

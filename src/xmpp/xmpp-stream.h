@@ -18,6 +18,9 @@ G_BEGIN_DECLS
 #define MSNP_XMPP_STREAM_MAX_DEPTH   32
 /* Large enough for a vCard with a photo, small enough to bound memory. */
 #define MSNP_XMPP_STREAM_MAX_STANZA  (1024 * 1024)
+/* Attributes (namespace declarations included) of one element: a stream
+ * header has about seven, stanzas fewer. */
+#define MSNP_XMPP_STREAM_MAX_ATTRS   64
 
 typedef struct {
   /* The <stream:stream> open tag arrived; @header holds its attributes

@@ -28,13 +28,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DOMAIN = "localhost"
 
 
-def make_cert(directory):
-    cert = os.path.join(directory, "cert.pem")
-    key = os.path.join(directory, "key.pem")
+def make_cert(directory, name="localhost"):
+    """A self-signed certificate for ``name`` (another name than
+    "localhost" makes one that does not fit the server: a wrong-name
+    certificate)."""
+    stem = "" if name == "localhost" else name + "-"
+    cert = os.path.join(directory, stem + "cert.pem")
+    key = os.path.join(directory, stem + "key.pem")
+    san = "DNS:localhost,IP:127.0.0.1" if name == "localhost" else f"DNS:{name}"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
                     "-keyout", key, "-out", cert, "-days", "2",
-                    "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                    "-subj", f"/CN={name}", "-addext", f"subjectAltName={san}"],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return cert, key
 
