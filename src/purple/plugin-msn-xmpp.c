@@ -143,6 +143,10 @@ init_plugin (PurplePlugin *plugin)
                      MSNP_OAUTH_DEFAULT_REDIRECT);
   add_string_option (_("OAuth scopes"), "scope", MSNP_OAUTH_DEFAULT_SCOPE);
   add_string_option (_("Resource"), "resource", "");
+  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options,
+      purple_account_option_int_new (_("Sign-in timeout (seconds)"),
+                                      MSNP_XMPP_OPT_TIMEOUT,
+                                      MSNP_XMPP_DEFAULT_TIMEOUT));
   {
     PurpleAccountOption *o = purple_account_option_string_new (
         _("Access token (advanced: skips the OAuth sign-in)"), "access_token", "");

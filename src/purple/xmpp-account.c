@@ -116,6 +116,44 @@ connection_error (MsnpXmppAccount *xa, PurpleConnectionError reason,
   purple_connection_error_reason (xa->gc, reason, sentence);
 }
 
+/* ---- the sign-in timeout ------------------------------------------------- */
+
+/* Counts seconds of sign-in, except while the user is being asked to paste
+ * the browser's address (that may take minutes, and is no fault of the
+ * network).  Everything else — token requests, SRV, TCP, TLS, SASL,
+ * binding, see-other-host — counts: a silent peer at any step ends in a
+ * network error, which libpurple answers with a reconnect. */
+static gboolean
+sign_in_tick (gpointer data)
+{
+  MsnpXmppAccount *xa = data;
+  int limit = purple_account_get_int (xa->account, MSNP_XMPP_OPT_TIMEOUT,
+                                      MSNP_XMPP_DEFAULT_TIMEOUT);
+
+  if (xa->paste_dialog != NULL)
+    return G_SOURCE_CONTINUE;
+  if (++xa->sign_in_spent < (guint) (limit >= 1 ? limit : MSNP_XMPP_DEFAULT_TIMEOUT))
+    return G_SOURCE_CONTINUE;
+  xa->sign_in_timer = 0;
+  purple_debug_warning ("msn-xmpp", "sign-in timed out after %u s%s\n",
+                        xa->sign_in_spent,
+                        xa->http != NULL ? " (waiting for the token endpoint)" : "");
+  connection_error (xa, PURPLE_CONNECTION_ERROR_NETWORK_ERROR,
+                    xa->http != NULL
+                        ? _("The Microsoft account sign-in service did not "
+                            "answer in time.")
+                        : _("The server did not answer in time while signing in."));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stop_sign_in_timer (MsnpXmppAccount *xa)
+{
+  if (xa->sign_in_timer != 0)
+    purple_timeout_remove (xa->sign_in_timer);
+  xa->sign_in_timer = 0;
+}
+
 /* ---- the connection ----------------------------------------------------- */
 
 static void
@@ -215,6 +253,7 @@ ev_ready (gpointer user, const char *jid)
   MsnpXmppAccount *xa = user;
 
   purple_debug_info ("msn-xmpp", "bound as %s\n", jid);
+  stop_sign_in_timer (xa);
   xa->redirects = 0;
   xa->token_retried = FALSE;
   {
@@ -414,6 +453,7 @@ msnp_xmpp_account_login (PurpleAccount *account)
   gc->flags |= PURPLE_CONNECTION_NO_BGCOLOR | PURPLE_CONNECTION_NO_FONTSIZE
                | PURPLE_CONNECTION_NO_URLDESC | PURPLE_CONNECTION_NO_IMAGES;
   msnp_xmpp_im_init (xa);
+  xa->sign_in_timer = purple_timeout_add_seconds (1, sign_in_tick, xa);
   start_sign_in (xa, FALSE);
 }
 
@@ -425,6 +465,7 @@ msnp_xmpp_account_close (PurpleConnection *gc)
   if (xa == NULL)
     return;
   msnp_xmpp_im_uninit (xa);
+  stop_sign_in_timer (xa);
   if (xa->session != NULL && xa->transport != NULL
       && msnp_transport_is_connected (xa->transport))
     msnp_xmpp_session_close (xa->session);

@@ -17,6 +17,11 @@ G_BEGIN_DECLS
 
 #define MSNP_XMPP_PLUGIN_ID "prpl-msn-xmpp"
 #define MSNP_XMPP_MAX_REDIRECTS 5
+/* The whole sign-in (token requests, connection, TLS, SASL, binding) must
+ * finish within this many seconds: the MSN account's option key and
+ * default, so both account types behave alike. */
+#define MSNP_XMPP_OPT_TIMEOUT     "login_timeout"
+#define MSNP_XMPP_DEFAULT_TIMEOUT 60
 
 typedef struct _MsnpXmppAccount MsnpXmppAccount;
 
@@ -33,11 +38,14 @@ struct _MsnpXmppAccount {
   guint               next_port;
   guint               keepalive;
   gboolean            token_retried;  /* one refresh after a rejection */
+  guint               sign_in_timer;  /* 1 s ticks until signed in */
+  guint               sign_in_spent;  /* seconds counted against the timeout */
 
   /* OAuth (xmpp-oauth.c) */
   MsnpHttp           *http;
   void              (*token_done) (MsnpXmppAccount *xa, const char *token);
-  gpointer            paste_dialog;
+  gpointer            paste_dialog;   /* non-NULL while the user is asked:
+                                         the sign-in timeout is paused */
   char               *access_token;   /* for this sign-in; never logged */
   gboolean            manual_token;   /* from the advanced option */
 

@@ -1,11 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """MSN (XMPP) sign-in against Prosody: the OAuth paste flow, refresh,
 invalid_grant, STARTTLS required, see-other-host, hostile XML."""
-import socket
-import threading
-
 from harness import main, test
 from xmpp_common import Bed, signed_on
+from xmpp_hostile import HEADER, HostileXmpp
 
 
 @test(timeout=90)
@@ -96,49 +94,9 @@ def see_other_host_after_auth():
     _see_other_host("post-auth")
 
 
-class FakeServer:
-    """A one-shot raw TCP server sending a scripted reply after the
-    client's stream header; records what the client sent."""
-
-    def __init__(self, reply):
-        self.reply = reply
-        self.received = b""
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(1)
-        self.port = self.sock.getsockname()[1]
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self):
-        conn, _ = self.sock.accept()
-        conn.settimeout(5)
-        try:
-            self.received += conn.recv(4096)
-            conn.sendall(self.reply)
-            while True:
-                data = conn.recv(4096)
-                if not data:
-                    break
-                self.received += data
-        except OSError:
-            pass
-        conn.close()
-
-    def log_tail(self, lines=0):
-        return [f"[fake] received {self.received[:500]!r}"]
-
-    def close(self):
-        self.sock.close()
-
-
-HEADER = (b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
-          b"xmlns:stream='http://etherx.jabber.org/streams' id='1' from='localhost' version='1.0'>")
-
-
 def _against_fake(reply):
     bed = Bed()
-    fake = FakeServer(reply)
+    fake = HostileXmpp("reply", reply)
     with bed.driver as d:
         bed.account("a", "alice@example.com", token="tok-alice", port=fake.port)
         d.cmd("connect", id="a")
