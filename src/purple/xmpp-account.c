@@ -447,8 +447,7 @@ msnp_xmpp_account_login (PurpleAccount *account)
   xa->domain = g_strdup (purple_account_get_string (account, "domain",
                                                     "messenger.live.com"));
   xa->presence = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  xa->conv_opened = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                           g_free);
+  xa->history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gc->proto_data = xa;
   gc->flags |= PURPLE_CONNECTION_NO_BGCOLOR | PURPLE_CONNECTION_NO_FONTSIZE
                | PURPLE_CONNECTION_NO_URLDESC | PURPLE_CONNECTION_NO_IMAGES;
@@ -476,7 +475,7 @@ msnp_xmpp_account_close (PurpleConnection *gc)
   msnp_xmpp_oauth_cancel (xa);
   drop_connection (xa);
   g_hash_table_unref (xa->presence);
-  g_hash_table_unref (xa->conv_opened);
+  g_hash_table_unref (xa->history);
   if (xa->access_token != NULL)
     memset (xa->access_token, 0, strlen (xa->access_token));
   g_free (xa->access_token);

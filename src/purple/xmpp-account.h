@@ -51,7 +51,8 @@ struct _MsnpXmppAccount {
 
   /* contacts and conversations (xmpp-contacts.c, xmpp-im.c) */
   GHashTable         *presence;       /* bare JID → char *show ("" online) */
-  GHashTable         *conv_opened;    /* bare JID → opening time (gint64) */
+  GHashTable         *history;        /* bare JID → history fetch under way
+                                         (xmpp-im.c) */
 };
 
 void msnp_xmpp_account_login (PurpleAccount *account);

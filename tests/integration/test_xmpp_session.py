@@ -8,7 +8,7 @@ import os
 import time
 
 from harness import main, test
-from xmpp_common import PHOTO, Bed
+from xmpp_common import PHOTO, Bed, fixture
 from msn_common import groups, wait_for
 
 
@@ -66,6 +66,75 @@ def chat_both_ways_typing_and_history():
         d.cmd("send_im", id="a", to="bob@localhost", text="<b>back</b> at you")
         ev = d.expect("received-im-msg", timeout=10, account="b")
         assert "back at you" in ev["message"] and "<b>" not in ev["message"], ev
+
+
+@test(timeout=90)
+def history_comes_first_in_order_with_own_lines_as_ours():
+    """Issue 9.5: a live message that opens a conversation comes after the
+    archived history; the history is in time order, our own archived lines
+    look like our live ones, and another contact's history stays out."""
+    bed = Bed(fixture(archive=[
+        {"from": "bob@localhost", "to": "alice@localhost", "body": "second: bob asks", "ago": 1800},
+        {"from": "alice@localhost", "to": "bob@localhost", "body": "first: alice says", "ago": 3600},
+        {"from": "alice@localhost", "to": "carol@localhost", "body": "for carol only", "ago": 900},
+        {"from": "bob@localhost", "to": "alice@localhost", "body": "third: bob again", "ago": 600},
+    ]))
+    d = bed.driver
+    with d:
+        bed.sign_in("a", "alice")
+        bed.sign_in("b", "bob")
+        d.cmd("send_im", id="b", to="alice@localhost", text="fourth: live")
+        d.expect("conv-write", timeout=15, account="a", message=lambda m: "fourth: live" in m)
+        wanted = ("first:", "second:", "third:", "fourth:")
+        assert wait_for(lambda: all(any(w in e["message"] for e in d.events("conv-write", account="a"))
+                                    for w in wanted), d, 10), d.events("conv-write", account="a")
+        lines = [e for e in d.events("conv-write", account="a")]
+        texts = [e["message"] for e in lines]
+        order = [next(i for i, t in enumerate(texts) if w in t)
+                 for w in wanted]
+        assert order == sorted(order) and len(set(order)) == 4, texts
+        assert all(e["conv"] == "bob@localhost" for e in lines), lines
+        assert not any("for carol only" in t for t in texts), texts
+        assert texts.count(texts[order[3]]) == 1, texts   # the live line once
+        mine = lines[order[0]]
+        assert "SEND" in mine["flags"] and "RECV" not in mine["flags"], mine
+        assert "DELAYED" in mine["flags"], mine
+        theirs = lines[order[1]]
+        assert "RECV" in theirs["flags"] and theirs["who"] == "bob@localhost", theirs
+        assert "DELAYED" not in lines[order[3]]["flags"], lines[order[3]]
+        # our live line is labelled exactly like our archived one
+        d.cmd("send_im", id="a", to="bob@localhost", text="fifth: alice live")
+        live = d.expect("conv-write", timeout=10, account="a",
+                        message=lambda m: "fifth: alice live" in m)
+        assert "SEND" in live["flags"], live
+        assert (mine["who"], mine["alias"]) == (live["who"], live["alias"]), (mine, live)
+
+
+def _live_without_history(**knobs):
+    bed = Bed(fixture(**knobs))
+    d = bed.driver
+    with d:
+        bed.sign_in("a", "alice")
+        bed.sign_in("b", "bob")
+        t0 = time.monotonic()
+        d.cmd("send_im", id="b", to="alice@localhost", text="live line")
+        d.expect("conv-write", timeout=10, account="a", message=lambda m: "live line" in m)
+        took = time.monotonic() - t0
+        d.expect_none("conv-write", within=2, account="a",
+                      message=lambda m: "from the archive" in m)
+        return took
+
+
+@test(timeout=90)
+def live_message_waits_only_so_long_for_history():
+    took = _live_without_history(archive_silent=True)
+    assert 2 < took < 6, took
+
+
+@test(timeout=90)
+def history_said_to_be_with_someone_else_is_not_shown():
+    took = _live_without_history(archive_with="carol@localhost")
+    assert took < 2, took
 
 
 @test(timeout=90)

@@ -177,11 +177,20 @@ module:hook("iq/self/urn:xmpp:archive:retrieve", function(event)
 		return true;
 	end
 	seed_archive();
+	-- fault knobs: a server that never answers, or one that answers with
+	-- a chat it says is with someone else
+	if fixture().archive_silent then return true; end
 	local me = jid_bare(origin.full_jid);
 	local list = archive[pair_key(me, with)] or {};
 	local reply = st.reply(stanza);
+	with = fixture().archive_with or with;
 	if #list > 0 then
+		-- start is the earliest line (secs are never negative); the lines
+		-- go out in the order they were stored, which need not be by time
 		local start = list[1].time;
+		for _, m in ipairs(list) do
+			if m.time < start then start = m.time; end
+		end
 		reply:tag("chat", { xmlns = "urn:xmpp:archive", with = with,
 			start = datetime.datetime(start) });
 		for _, m in ipairs(list) do
