@@ -212,7 +212,7 @@ hold (HistoryFetch *h, HeldMessage *m)
 /* Asks for the history with @who; @first (may be NULL) is the live message
  * that opens the conversation, held until the history is shown or
  * HISTORY_WAIT_MS have passed. */
-static HistoryFetch *
+static void
 fetch_history (MsnpXmppAccount *xa, const char *who, HeldMessage *first)
 {
   g_autoptr (MsnpXmppNode) iq = msnp_xmpp_stanza_new ("iq", "get", NULL);
@@ -233,7 +233,6 @@ fetch_history (MsnpXmppAccount *xa, const char *who, HeldMessage *first)
   set = msnp_xmpp_node_add_child (retrieve, "set", "http://jabber.org/protocol/rsm");
   msnp_xmpp_node_set_text (msnp_xmpp_node_add_child (set, "max", NULL), max);
   msnp_xmpp_account_send_iq (xa, iq, history_result, h);
-  return h;
 }
 
 static HistoryFetch *
