@@ -370,14 +370,32 @@ raw_byte (RawScan *r, char c, gsize max_stanza, const char **why)
 static gboolean
 raw_scan (MsnpXmppStream *s, const guint8 *data, gsize len)
 {
+  RawScan *r = &s->raw;
   const char *why = NULL;
 
-  for (gsize i = 0; i < len; i++)
-    if (!raw_byte (&s->raw, (char) data[i], s->max_stanza, &why)) {
-      fail (s, MSNP_XMPP_ERROR_LIMIT, why);
-      return FALSE;
+  for (gsize i = 0; i < len && why == NULL; i++) {
+    /* Character data and attribute values (most of the bytes) end only
+     * at one byte: skip to it. */
+    if (r->state == RAW_TEXT || r->state == RAW_VALUE) {
+      const guint8 *stop = memchr (data + i, r->state == RAW_TEXT ? '<' : r->quote,
+                                   len - i);
+      gsize run = stop != NULL ? (gsize) (stop - (data + i)) : len - i;
+
+      r->stanza_bytes += run;
+      i += run;
+      if (r->stanza_bytes > s->max_stanza) {
+        why = "stanza too large";
+        break;
+      }
+      if (i == len)
+        break;
     }
-  return TRUE;
+    raw_byte (r, (char) data[i], s->max_stanza, &why);
+  }
+  if (why == NULL)
+    return TRUE;
+  fail (s, MSNP_XMPP_ERROR_LIMIT, why);
+  return FALSE;
 }
 
 gboolean
