@@ -349,6 +349,18 @@ msnp_passport_parse_login (const char *response, gsize len,
                                 "from-PP");
       if (from_pp != NULL)
         g_strstrip (from_pp);
+      if (is_token (from_pp) && strlen (from_pp) > MSNP_PASSPORT_MAX_TICKET)
+        {
+          g_autofree char *msg = g_strdup_printf (
+              _("The Passport server sent a sign-in ticket of %" G_GSIZE_FORMAT
+                " bytes; at most %d are accepted."),
+              strlen (from_pp), MSNP_PASSPORT_MAX_TICKET);
+
+          /* The ticket is secret even when oversized. */
+          memset (from_pp, 0, strlen (from_pp));
+          result = login_error (error, msg);
+          goto out;
+        }
       if (is_token (from_pp))
         {
           if (ticket != NULL)
@@ -381,6 +393,38 @@ msnp_passport_parse_login (const char *response, gsize len,
 out:
   http_reply_clear (&reply);
   return result;
+}
+
+char *
+msnp_passport_nexus_url (const char *setting, GError **error)
+{
+  g_autofree char *url = NULL;
+  gboolean https = FALSE;
+
+  if (setting == NULL || *setting == '\0')
+    {
+      g_set_error_literal (error, MSNP_ERROR, MSNP_ERROR_SETTINGS,
+                           _("The \"Passport nexus URL\" setting is empty."));
+      return NULL;
+    }
+  url = strstr (setting, "://") != NULL ? g_strdup (setting)
+                                         : absolute_url (setting);
+  if (!msnp_passport_split_url (url, &https, NULL, NULL, NULL))
+    {
+      g_set_error (error, MSNP_ERROR, MSNP_ERROR_SETTINGS,
+                   _("The \"Passport nexus URL\" setting (%s) is not a web "
+                     "address."), setting);
+      return NULL;
+    }
+  if (!https)
+    {
+      g_set_error (error, MSNP_ERROR, MSNP_ERROR_SETTINGS,
+                   _("The \"Passport nexus URL\" setting (%s) must start "
+                     "with https://: signing in sends your password there."),
+                   setting);
+      return NULL;
+    }
+  return g_steal_pointer (&url);
 }
 
 gboolean
