@@ -2,7 +2,7 @@
 """Signing in: dispatch → NS, Passport, list sync and caching."""
 import socket
 
-from harness import Driver, Server, main, test
+from harness import Driver, Server, main, note, test
 from msn_common import ALICE, BASIC, add, check_basic_list, groups, sign_in, start
 
 
