@@ -911,7 +911,7 @@ got_offer (PurpleAccount *account, const char *who, const MsnpInvite *inv)
   setup_ops (xfer);
   x = x_of (xfer);
   x->cookie = g_strdup (inv->cookie);
-  name = msnp_xfer_sanitize_name (inv->file);
+  name = msnp_ftp_safe_file_name (inv->file);
   purple_xfer_set_filename (xfer, name);
   purple_xfer_set_size (xfer, (size_t) inv->file_size);
   ask_receiver (xfer);
@@ -1209,43 +1209,4 @@ msnp_xfer_send_file (PurpleConnection *gc, const char *who, const char *file)
     purple_xfer_request_accepted (xfer, file);
   else
     choose_file (xfer);
-}
-
-/* ---- names ------------------------------------------------------------------ */
-
-static gboolean
-unsafe_char (gunichar c)
-{
-  /* Separators of any platform a user may save to, and control codes. */
-  return c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' || c == '"' ||
-         c == '<' || c == '>' || c == '|' || g_unichar_iscntrl (c) ||
-         g_unichar_type (c) == G_UNICODE_FORMAT;
-}
-
-char *
-msnp_xfer_sanitize_name (const char *name)
-{
-  GString *out = g_string_new (NULL);
-  char *result;
-
-  if (name != NULL && g_utf8_validate (name, -1, NULL))
-    for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p)) {
-      gunichar c = g_utf8_get_char (p);
-
-      if (unsafe_char (c))
-        g_string_append_c (out, '_');
-      else
-        g_string_append_unichar (out, c);
-      if (out->len > 200)
-        break;   /* file systems take 255 bytes */
-    }
-  result = g_strstrip (g_string_free (out, FALSE));
-  /* No hidden files, no "." or "..": dots at the start go. */
-  while (*result == '.')
-    memmove (result, result + 1, strlen (result));
-  if (*result == '\0') {
-    g_free (result);
-    result = g_strdup (_("file"));
-  }
-  return result;
 }

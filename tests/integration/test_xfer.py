@@ -200,6 +200,33 @@ def unsafe_names_are_sanitised():
             peer.close()
 
 
+@test
+def reserved_and_look_alike_names_are_made_safe():
+    """What the save dialog proposes for names that are paths or devices
+    in disguise, and for a name too long to keep whole."""
+    long_name = "x" * 300 + ".jpeg"
+    cases = [("\u2215etc\u2215passwd", lambda n: n == "_etc_passwd"),
+             ("a\u2044b\uff0fc\u29f8d\\e", lambda n: n == "a_b_c_d_e"),
+             ("CON", lambda n: n == "_CON"),
+             ("con.txt", lambda n: n == "_con.txt"),
+             ("LPT1.log", lambda n: n == "_LPT1.log"),
+             (long_name, lambda n: len(n.encode()) <= 200 and n.endswith("x.jpeg"))]
+    server, driver = two_users()
+    with server, driver:
+        peer = RawPeer(server, DAN)
+        try:
+            for i, (proposed, ok) in enumerate(cases):
+                peer.cookie = str(900 + i)
+                peer.invite(BOB[0], proposed, 3)
+                ask = driver.expect("request", timeout=15, account="b", kind="action")
+                driver.cmd("answer_request", request=ask["request"], action="accept")
+                save = driver.expect("request", timeout=10, account="b", kind="file")
+                assert ok(save["filename"]), (proposed, save["filename"])
+                driver.cmd("answer_request", request=save["request"], action="cancel")
+        finally:
+            peer.close()
+
+
 # ------------------------------------------------------------ a raw peer
 
 class RawPeer:
