@@ -28,6 +28,8 @@ typedef enum {
   MSNP_ERROR_TIMEOUT,         /* no answer to a keepalive or a step */
   MSNP_ERROR_PASSPORT,        /* Passport login service misbehaved */
   MSNP_ERROR_SETTINGS,        /* an account setting cannot work as given */
+  MSNP_ERROR_PASSPORT_DOWN,   /* Passport answered with a server error (5xx):
+                               * like a busy NS, worth signing in again later */
 } MsnpErrorCode;
 
 typedef enum {

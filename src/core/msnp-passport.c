@@ -210,6 +210,18 @@ absolute_url (const char *target)
   return g_strconcat ("https://", target, NULL);
 }
 
+/* A 5xx: the service is down or busy, not broken for good. */
+static gboolean
+server_down (const HttpReply *reply, GError **error)
+{
+  if (reply->status < 500 || reply->status > 599)
+    return FALSE;
+  g_set_error (error, MSNP_ERROR, MSNP_ERROR_PASSPORT_DOWN,
+               _("The Passport server is not available right now (HTTP %u)."),
+               reply->status);
+  return TRUE;
+}
+
 char *
 msnp_passport_parse_nexus (const char *response, gsize len, GError **error)
 {
@@ -225,6 +237,8 @@ msnp_passport_parse_nexus (const char *response, gsize len, GError **error)
       goto out;
     }
   urls = http_reply_header (&reply, "PassportURLs");
+  if (urls == NULL && server_down (&reply, error))
+    goto out;
   if (urls == NULL)
     {
       g_set_error_literal (error, MSNP_ERROR, MSNP_ERROR_PASSPORT,
@@ -387,6 +401,8 @@ msnp_passport_parse_login (const char *response, gsize len,
 
   if (reply.status >= 200 && reply.status < 300)
     result = login_error (error, _("The Passport server did not send a sign-in ticket."));
+  else if (server_down (&reply, error))
+    result = MSNP_PASSPORT_REPLY_ERROR;
   else
     result = login_error (error, _("The Passport server could not sign you in."));
 

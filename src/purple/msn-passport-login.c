@@ -117,10 +117,11 @@ ticket_cb (gpointer user, const char *response, gsize len,
       request_nexus (msn);
       return;
     }
-    abort_with (msn, MSNP_ERROR_PASSPORT,
-                perror != NULL ? perror->message
-                               : _("The Passport login server sent an "
-                                   "unexpected reply."));
+    if (perror != NULL)
+      msnp_ns_abort (msn->ns, perror);   /* keeps its code: 5xx is retried */
+    else
+      abort_with (msn, MSNP_ERROR_PASSPORT,
+                  _("The Passport login server sent an unexpected reply."));
     break;
   }
 }
@@ -160,7 +161,7 @@ nexus_cb (gpointer user, const char *response, gsize len,
   }
   dalogin = msnp_passport_parse_nexus (response, len, &perror);
   if (dalogin == NULL) {
-    abort_with (msn, MSNP_ERROR_PASSPORT, perror->message);
+    msnp_ns_abort (msn->ns, perror);
     return;
   }
   purple_account_set_string (msn->account, CACHE_DALOGIN, dalogin);

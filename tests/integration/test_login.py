@@ -20,6 +20,7 @@ def connection_error(driver, timeout=20):
     # libpurple's UIs reconnect exactly when the reason is not fatal.
     assert err["fatal"] == (err["reason"] != "NETWORK_ERROR"
                             and err["reason"] != "ENCRYPTION_ERROR"), err
+    note(f'{err["reason"]}: {err["description"]}')
     return err
 
 
@@ -186,6 +187,30 @@ def http_nexus_is_refused_before_connecting():
                 pass
     finally:
         dispatch.close()
+
+
+@test
+def passport_server_error_is_retried():
+    server, driver = start(knobs={"passport_http_error": 503})
+    with server, driver:
+        add(server, driver)
+        driver.cmd("connect", id="a")
+        err = connection_error(driver)
+        assert err["reason"] == "NETWORK_ERROR" and not err["fatal"], err
+        assert "Passport" in err["description"] and "503" in err["description"], err
+
+
+@test
+def oversized_passport_ticket_is_refused():
+    """A 200 KB ticket would go to the NS as one 200 KB line."""
+    server, driver = start(knobs={"passport_ticket_bytes": 200 * 1024})
+    with server, driver:
+        add(server, driver)
+        driver.cmd("connect", id="a")
+        err = connection_error(driver)
+        assert "ticket" in err["description"], err
+        lines = server.control({"cmd": "last_commands", "user": ALICE[0]}).get("lines", [])
+        assert not any(l.startswith("USR") and " S " in l for l in lines), lines
 
 
 def sign_in_error(code):

@@ -136,9 +136,9 @@ static const LoginCase login_cases[] = {
   /* a ticket that would break the USR line */
   { "HTTP/1.1 200 OK\r\nAuthentication-Info: Passport1.4 from-PP='t=a b&p=c'\r\n\r\n",
     MSNP_PASSPORT_REPLY_ERROR, NULL },
-  { "HTTP/1.1 500 Internal Server Error\r\n\r\n", MSNP_PASSPORT_REPLY_ERROR, NULL },
+  { "HTTP/1.1 403 Forbidden\r\n\r\n", MSNP_PASSPORT_REPLY_ERROR, NULL },
   /* a ticket only counts on a 2xx */
-  { "HTTP/1.1 500 Oops\r\nAuthentication-Info: Passport1.4 from-PP='t=a&p=b'\r\n\r\n",
+  { "HTTP/1.1 400 Oops\r\nAuthentication-Info: Passport1.4 from-PP='t=a&p=b'\r\n\r\n",
     MSNP_PASSPORT_REPLY_ERROR, NULL },
   { "hello", MSNP_PASSPORT_REPLY_ERROR, NULL },
   { "HTTP/1.1 2000 OK\r\n\r\n", MSNP_PASSPORT_REPLY_ERROR, NULL },
@@ -231,6 +231,33 @@ test_split (gconstpointer data)
   g_assert_cmpstr (host, ==, c->host);
   g_assert_cmpuint (port, ==, c->port);
   g_assert_cmpstr (path, ==, c->path);
+}
+
+/* A server error (5xx) from the nexus or the login server is worth
+ * retrying (MSNP_ERROR_PASSPORT_DOWN), unlike a reply that makes no sense. */
+static void
+test_server_down (void)
+{
+  static const char *const replies[] = {
+    "HTTP/1.1 500 Internal Server Error\r\n\r\n",
+    "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 30\r\n\r\n",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (replies); i++)
+    {
+      g_autoptr (GError) nexus_error = NULL;
+      g_autoptr (GError) login_error = NULL;
+      g_autofree char *ticket = NULL;
+      g_autofree char *url = msnp_passport_parse_nexus (replies[i], strlen (replies[i]),
+                                                        &nexus_error);
+
+      g_assert_null (url);
+      g_assert_error (nexus_error, MSNP_ERROR, MSNP_ERROR_PASSPORT_DOWN);
+      g_assert_cmpint (msnp_passport_parse_login (replies[i], strlen (replies[i]),
+                                                  &ticket, NULL, &login_error),
+                       ==, MSNP_PASSPORT_REPLY_ERROR);
+      g_assert_error (login_error, MSNP_ERROR, MSNP_ERROR_PASSPORT_DOWN);
+    }
 }
 
 /* A ticket is one word of one NS line: the longest that fits passes, one
@@ -330,6 +357,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &split_cases[i], test_split);
     }
   g_test_add_func ("/passport/ticket-bound", test_ticket_bound);
+  g_test_add_func ("/passport/server-down", test_server_down);
   for (gsize i = 0; i < G_N_ELEMENTS (nexus_setting_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/passport/nexus-setting/%" G_GSIZE_FORMAT, i);
