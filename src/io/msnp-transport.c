@@ -130,7 +130,7 @@ fail (MsnpTransport *t, MsnpIoErrorCode code, const char *message)
   g_error_free (error);
 }
 
-/* "Lost connection with the server: <errno sentence>" */
+/* An established connection broke (a read or write failed). */
 static void
 fail_lost (MsnpTransport *t, int err)
 {

@@ -643,7 +643,6 @@ stall_cb (gpointer data)
 {
   MsnpXfer *x = data;
   g_autofree char *msg = NULL;
-
   int timeout = purple_account_get_int (x->account, OPT_STALL_TIMEOUT,
                                         DEFAULT_STALL_TIMEOUT);
 
