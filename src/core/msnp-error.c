@@ -20,6 +20,8 @@ G_DEFINE_QUARK (msnp-server-error-quark, msnp_server_error)
 #define AUTH      MSNP_SERVER_ERROR_FLAG_AUTH
 #define TRANSIENT MSNP_SERVER_ERROR_FLAG_TRANSIENT
 #define NONE      MSNP_SERVER_ERROR_FLAG_NONE
+#define USERNAME  MSNP_SERVER_ERROR_FLAG_USERNAME
+#define ACCOUNT   MSNP_SERVER_ERROR_FLAG_ACCOUNT
 
 /* Sorted by code: looked up by binary search. */
 static const MsnpServerErrorInfo server_errors[] = {
@@ -27,13 +29,13 @@ static const MsnpServerErrorInfo server_errors[] = {
     .sentence = N_("The server did not understand a command it was sent.") },
   { .code = 201, .name = "ERR_INVALID_PARAMETER", .flags = NONE,
     .sentence = N_("The server refused a command because one of its values was not valid.") },
-  { .code = 205, .name = "ERR_INVALID_USER", .flags = NONE,
+  { .code = 205, .name = "ERR_INVALID_USER", .flags = USERNAME,
     .sentence = N_("That account does not exist.") },
-  { .code = 206, .name = "ERR_FQDN_MISSING", .flags = NONE,
+  { .code = 206, .name = "ERR_FQDN_MISSING", .flags = USERNAME,
     .sentence = N_("The account name is missing its domain (the part after the @).") },
   { .code = 207, .name = "ERR_ALREADY_LOGIN", .flags = NONE,
     .sentence = N_("You are already signed in.") },
-  { .code = 208, .name = "ERR_INVALID_USERNAME", .flags = SB_FATAL,
+  { .code = 208, .name = "ERR_INVALID_USERNAME", .flags = SB_FATAL | USERNAME,
     .sentence = N_("That account name is not valid.") },
   { .code = 209, .name = "ERR_INVALID_FRIENDLY_NAME", .flags = NONE,
     .sentence = N_("The server did not accept that display name.") },
@@ -135,15 +137,15 @@ static const MsnpServerErrorInfo server_errors[] = {
     .sentence = N_("The server is too busy to sign you in. Please try again later.") },
   { .code = 919, .name = "ERR_SERVER_TOO_BUSY_4", .flags = FATAL | TRANSIENT,
     .sentence = N_("The server is too busy to sign you in. Please try again later.") },
-  { .code = 920, .name = "ERR_NOT_ACCEPTING_NEW_USERS", .flags = FATAL,
+  { .code = 920, .name = "ERR_NOT_ACCEPTING_NEW_USERS", .flags = FATAL | ACCOUNT,
     .sentence = N_("The server is not accepting new users.") },
   { .code = 921, .name = "ERR_SERVER_TOO_BUSY_5", .flags = FATAL | TRANSIENT,
     .sentence = N_("The server is too busy to sign you in. Please try again later.") },
   { .code = 922, .name = "ERR_SERVER_TOO_BUSY_6", .flags = FATAL | TRANSIENT,
     .sentence = N_("The server is too busy to sign you in. Please try again later.") },
-  { .code = 923, .name = "ERR_KIDS_PASSPORT_NO_CONSENT", .flags = FATAL,
+  { .code = 923, .name = "ERR_KIDS_PASSPORT_NO_CONSENT", .flags = FATAL | ACCOUNT,
     .sentence = N_("This is a Kids Passport account without parental consent, so it cannot sign in.") },
-  { .code = 924, .name = "ERR_PASSPORT_NOT_VERIFIED", .flags = FATAL,
+  { .code = 924, .name = "ERR_PASSPORT_NOT_VERIFIED", .flags = FATAL | ACCOUNT,
     .sentence = N_("This Passport account has not been verified yet. Verify its e-mail address and try again.") },
   { .code = 928, .name = "ERR_BAD_TICKET", .flags = FATAL | TRANSIENT,
     .sentence = N_("The server did not accept the Passport sign-in ticket. Please try again.") },
@@ -154,6 +156,8 @@ static const MsnpServerErrorInfo server_errors[] = {
 #undef AUTH
 #undef TRANSIENT
 #undef NONE
+#undef USERNAME
+#undef ACCOUNT
 
 const MsnpServerErrorInfo *
 msnp_server_error_lookup (guint code)
@@ -191,6 +195,22 @@ msnp_server_error_flags (guint code)
   const MsnpServerErrorInfo *info = msnp_server_error_lookup (code);
 
   return info != NULL ? info->flags : MSNP_SERVER_ERROR_FLAG_NONE;
+}
+
+MsnpSigninClass
+msnp_server_error_signin_class (guint code)
+{
+  const MsnpServerErrorInfo *info = msnp_server_error_lookup (code);
+
+  if (info == NULL || (info->flags & MSNP_SERVER_ERROR_FLAG_TRANSIENT))
+    return MSNP_SIGNIN_RETRY;
+  if (info->flags & MSNP_SERVER_ERROR_FLAG_AUTH)
+    return MSNP_SIGNIN_CREDENTIALS;
+  if (info->flags & MSNP_SERVER_ERROR_FLAG_USERNAME)
+    return MSNP_SIGNIN_USERNAME;
+  if (info->flags & MSNP_SERVER_ERROR_FLAG_ACCOUNT)
+    return MSNP_SIGNIN_ACCOUNT;
+  return MSNP_SIGNIN_FINAL;
 }
 
 void

@@ -27,6 +27,9 @@ typedef enum {
   MSNP_ERROR_VERSION,         /* server refused MSNP8 */
   MSNP_ERROR_TIMEOUT,         /* no answer to a keepalive or a step */
   MSNP_ERROR_PASSPORT,        /* Passport login service misbehaved */
+  MSNP_ERROR_SETTINGS,        /* an account setting cannot work as given */
+  MSNP_ERROR_PASSPORT_DOWN,   /* Passport answered with a server error (5xx):
+                               * like a busy NS, worth signing in again later */
 } MsnpErrorCode;
 
 typedef enum {
@@ -39,7 +42,31 @@ typedef enum {
   MSNP_SERVER_ERROR_FLAG_AUTH       = 1 << 2,
   /* Worth retrying later (server busy, going down). */
   MSNP_SERVER_ERROR_FLAG_TRANSIENT  = 1 << 3,
+  /* Answering sign-in: the account name is wrong. */
+  MSNP_SERVER_ERROR_FLAG_USERNAME   = 1 << 4,
+  /* Answering sign-in: this account may not sign in (unverified,
+   * no parental consent, closed to new users). */
+  MSNP_SERVER_ERROR_FLAG_ACCOUNT    = 1 << 5,
 } MsnpServerErrorFlags;
+
+/* What a server error that ended the session means for signing in again,
+ * for the glue to pick a connection error libpurple acts on rightly: its
+ * UIs reconnect after a network error and after nothing else. */
+typedef enum {
+  /* Busy, down, or a code nobody documented: sign in again later.  An
+   * unknown code is retried because the codes servers added over the
+   * years were capacity and outage codes, while a wrong password has its
+   * own (911); a final error would leave the user offline for good over
+   * what was most likely a passing fault, where a retry costs a
+   * connection every few minutes with libpurple's back-off. */
+  MSNP_SIGNIN_RETRY,
+  MSNP_SIGNIN_CREDENTIALS,  /* wrong passport or password (911) */
+  MSNP_SIGNIN_USERNAME,     /* the account name is not valid (205, 206, 208) */
+  MSNP_SIGNIN_ACCOUNT,      /* the account may not sign in (920, 923, 924) */
+  /* This client and the server disagree (bad challenge answer, version
+   * or syntax): retrying would get the same answer, forever. */
+  MSNP_SIGNIN_FINAL,
+} MsnpSigninClass;
 
 typedef struct {
   guint                 code;
@@ -57,6 +84,9 @@ char *msnp_server_error_sentence (guint code);
 
 /* Flags for any code (unknown: none). */
 MsnpServerErrorFlags msnp_server_error_flags (guint code);
+
+/* The class of any code (see MsnpSigninClass). */
+MsnpSigninClass msnp_server_error_signin_class (guint code);
 
 /* Sets @error in MSNP_SERVER_ERROR with the code's sentence. */
 void msnp_server_error_set (GError **error, guint code);

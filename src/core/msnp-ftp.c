@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "msnp-ftp.h"
 #include "msnp-mime.h"
@@ -10,6 +11,119 @@
 /* MSNFTP lines are a handful of short words; anything longer is not the
  * peer we expect, and is refused before it can grow a buffer. */
 #define FTP_MAX_LINE 512
+
+/* ---- file names ------------------------------------------------------- */
+
+/* Separators of any platform a user may save to, the characters Windows
+ * refuses in names, characters that look like a slash or backslash (a name
+ * like "∕etc∕passwd" reads as a path in every dialog), and control and
+ * format codes. */
+static gboolean
+unsafe_name_char (gunichar c)
+{
+  switch (c) {
+  case '/': case '\\': case ':': case '*': case '?': case '"': case '<':
+  case '>': case '|':
+  case 0x2044:   /* FRACTION SLASH */
+  case 0x2215:   /* DIVISION SLASH */
+  case 0x2216:   /* SET MINUS */
+  case 0x29F5:   /* REVERSE SOLIDUS OPERATOR */
+  case 0x29F8:   /* BIG SOLIDUS */
+  case 0x29F9:   /* BIG REVERSE SOLIDUS */
+  case 0xFE68:   /* SMALL REVERSE SOLIDUS */
+  case 0xFF0F:   /* FULLWIDTH SOLIDUS */
+  case 0xFF3C:   /* FULLWIDTH REVERSE SOLIDUS */
+    return TRUE;
+  default:
+    return g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT;
+  }
+}
+
+/* Windows opens a device, not a file, for these names whatever the
+ * extension ("con.txt" is the console); "COM¹" counts too. */
+static gboolean
+is_device_name (const char *name)
+{
+  static const char *const devices[] = { "CON", "PRN", "AUX", "NUL" };
+  gsize len = strcspn (name, ".");
+  g_autofree char *stem = NULL;
+
+  while (len > 0 && name[len - 1] == ' ')
+    len--;
+  stem = g_ascii_strup (name, (gssize) len);
+  for (gsize i = 0; i < G_N_ELEMENTS (devices); i++)
+    if (strcmp (stem, devices[i]) == 0)
+      return TRUE;
+  if (len >= 4 && (strncmp (stem, "COM", 3) == 0 || strncmp (stem, "LPT", 3) == 0)) {
+    const char *n = stem + 3;
+    return (n[0] >= '0' && n[0] <= '9' && n[1] == '\0') ||
+           strcmp (n, "\xc2\xb9") == 0 || strcmp (n, "\xc2\xb2") == 0 ||
+           strcmp (n, "\xc2\xb3") == 0;
+  }
+  return FALSE;
+}
+
+/* Cuts @s to at most @max bytes at a character boundary. */
+static void
+truncate_utf8 (GString *s, gsize max)
+{
+  const char *end;
+
+  if (s->len <= max)
+    return;
+  end = g_utf8_find_prev_char (s->str, s->str + max + 1);
+  g_string_truncate (s, end != NULL ? (gsize) (end - s->str) : 0);
+}
+
+/* Shortens to MSNP_FTP_MAX_NAME bytes keeping the extension (a final
+ * ".xyz" of a sane length), which says what the file is. */
+static void
+shorten_name (GString *name)
+{
+  const char *dot = strrchr (name->str, '.');
+  g_autofree char *ext = NULL;
+
+  if (name->len <= MSNP_FTP_MAX_NAME)
+    return;
+  if (dot != NULL && dot != name->str && strlen (dot) <= 16)
+    ext = g_strdup (dot);
+  if (ext != NULL)
+    g_string_truncate (name, (gsize) (dot - name->str));
+  truncate_utf8 (name, MSNP_FTP_MAX_NAME - (ext != NULL ? strlen (ext) : 0));
+  if (ext != NULL)
+    g_string_append (name, ext);
+}
+
+char *
+msnp_ftp_safe_file_name (const char *name)
+{
+  GString *out = g_string_new (NULL);
+  gsize start = 0;
+
+  if (name != NULL && g_utf8_validate (name, -1, NULL))
+    for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p)) {
+      gunichar c = g_utf8_get_char (p);
+
+      if (unsafe_name_char (c))
+        g_string_append_c (out, '_');
+      else
+        g_string_append_unichar (out, c);
+    }
+  /* No hidden files, no "." or "..": dots (and spaces) at the start go;
+   * Windows drops dots and spaces at the end, so they go too. */
+  while (start < out->len && (out->str[start] == '.' || out->str[start] == ' '))
+    start++;
+  g_string_erase (out, 0, (gssize) start);
+  while (out->len > 0 &&
+         (out->str[out->len - 1] == '.' || out->str[out->len - 1] == ' '))
+    g_string_truncate (out, out->len - 1);
+  if (out->len == 0)
+    g_string_assign (out, _("file"));
+  if (is_device_name (out->str))
+    g_string_prepend_c (out, '_');
+  shorten_name (out);
+  return g_string_free (out, FALSE);
+}
 
 /* ---- invitations ------------------------------------------------------ */
 

@@ -100,6 +100,20 @@ GBytes *msnp_invite_build (const MsnpInvite *invite);
 /* A random cookie as the clients made them: a decimal 32-bit number. */
 char *msnp_invite_new_cookie (void);
 
+/* The longest file name msnp_ftp_safe_file_name() returns, in bytes:
+ * file systems take 255, and a UI may add " (1)" for a duplicate. */
+#define MSNP_FTP_MAX_NAME 200
+
+/* Turns the name a sender proposed into one safe to save as on any file
+ * system a user may save to: no directory part (slashes, backslashes and
+ * their look-alikes such as U+2215 become "_"), no control or format
+ * characters, no leading dots or trailing dots and spaces, no Windows
+ * device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with or without an
+ * extension, gets a "_" in front), at most MSNP_FTP_MAX_NAME bytes with
+ * the extension kept when it is shortened; never empty.  @name may be
+ * NULL or invalid UTF-8.  Newly allocated. */
+char *msnp_ftp_safe_file_name (const char *name);
+
 /* ---- MSNFTP ----------------------------------------------------------- */
 
 typedef enum {

@@ -210,6 +210,18 @@ absolute_url (const char *target)
   return g_strconcat ("https://", target, NULL);
 }
 
+/* A 5xx: the service is down or busy, not broken for good. */
+static gboolean
+server_down (const HttpReply *reply, GError **error)
+{
+  if (reply->status < 500 || reply->status > 599)
+    return FALSE;
+  g_set_error (error, MSNP_ERROR, MSNP_ERROR_PASSPORT_DOWN,
+               _("The Passport server is not available right now (HTTP %u)."),
+               reply->status);
+  return TRUE;
+}
+
 char *
 msnp_passport_parse_nexus (const char *response, gsize len, GError **error)
 {
@@ -225,6 +237,8 @@ msnp_passport_parse_nexus (const char *response, gsize len, GError **error)
       goto out;
     }
   urls = http_reply_header (&reply, "PassportURLs");
+  if (urls == NULL && server_down (&reply, error))
+    goto out;
   if (urls == NULL)
     {
       g_set_error_literal (error, MSNP_ERROR, MSNP_ERROR_PASSPORT,
@@ -349,6 +363,18 @@ msnp_passport_parse_login (const char *response, gsize len,
                                 "from-PP");
       if (from_pp != NULL)
         g_strstrip (from_pp);
+      if (is_token (from_pp) && strlen (from_pp) > MSNP_PASSPORT_MAX_TICKET)
+        {
+          g_autofree char *msg = g_strdup_printf (
+              _("The Passport server sent a sign-in ticket of %" G_GSIZE_FORMAT
+                " bytes; at most %d are accepted."),
+              strlen (from_pp), MSNP_PASSPORT_MAX_TICKET);
+
+          /* The ticket is secret even when oversized. */
+          memset (from_pp, 0, strlen (from_pp));
+          result = login_error (error, msg);
+          goto out;
+        }
       if (is_token (from_pp))
         {
           if (ticket != NULL)
@@ -375,12 +401,46 @@ msnp_passport_parse_login (const char *response, gsize len,
 
   if (reply.status >= 200 && reply.status < 300)
     result = login_error (error, _("The Passport server did not send a sign-in ticket."));
+  else if (server_down (&reply, error))
+    result = MSNP_PASSPORT_REPLY_ERROR;
   else
     result = login_error (error, _("The Passport server could not sign you in."));
 
 out:
   http_reply_clear (&reply);
   return result;
+}
+
+char *
+msnp_passport_nexus_url (const char *setting, GError **error)
+{
+  g_autofree char *url = NULL;
+  gboolean https = FALSE;
+
+  if (setting == NULL || *setting == '\0')
+    {
+      g_set_error_literal (error, MSNP_ERROR, MSNP_ERROR_SETTINGS,
+                           _("The \"Passport nexus URL\" setting is empty."));
+      return NULL;
+    }
+  url = strstr (setting, "://") != NULL ? g_strdup (setting)
+                                         : absolute_url (setting);
+  if (!msnp_passport_split_url (url, &https, NULL, NULL, NULL))
+    {
+      g_set_error (error, MSNP_ERROR, MSNP_ERROR_SETTINGS,
+                   _("The \"Passport nexus URL\" setting (%s) is not a web "
+                     "address."), setting);
+      return NULL;
+    }
+  if (!https)
+    {
+      g_set_error (error, MSNP_ERROR, MSNP_ERROR_SETTINGS,
+                   _("The \"Passport nexus URL\" setting (%s) must start "
+                     "with https://: signing in sends your password there."),
+                   setting);
+      return NULL;
+    }
+  return g_steal_pointer (&url);
 }
 
 gboolean

@@ -13,7 +13,15 @@
 
 #include <glib.h>
 
+#include "msnp-framer.h"
+
 G_BEGIN_DECLS
+
+/* The longest ticket passed on to the NS.  It travels as the last word of
+ * "USR trid TWN S ticket": with room for the rest, the line stays within
+ * the line limit our own framer (and so, we assume, a server's) accepts.
+ * Real tickets were a few hundred bytes. */
+#define MSNP_PASSPORT_MAX_TICKET (MSNP_FRAMER_MAX_LINE - 64)
 
 typedef enum {
   MSNP_PASSPORT_REPLY_TICKET,      /* *ticket set */
@@ -21,6 +29,13 @@ typedef enum {
   MSNP_PASSPORT_REPLY_AUTH_FAILED, /* credentials refused */
   MSNP_PASSPORT_REPLY_ERROR,       /* anything else: *error set */
 } MsnpPassportReply;
+
+/* The nexus address from the account setting @setting: a bare host/path
+ * (as revival servers' instructions often give it) gets "https://".
+ * http:// is refused, since the password goes there, and so is anything
+ * that is not a web address: NULL with @error set (MSNP_ERROR_SETTINGS,
+ * a sentence naming the setting).  Newly allocated. */
+char *msnp_passport_nexus_url (const char *setting, GError **error);
 
 /* From a nexus reply (status line + headers, any case, CRLF or LF),
  * returns a newly allocated https URL for DALogin (a missing scheme gets
@@ -37,7 +52,8 @@ char *msnp_passport_build_authorization (const char *challenge,
                                          const char *password);
 
 /* Reads a login-server reply (status line + headers).  On TICKET, *@ticket
- * is "t=…&p=…"; on REDIRECT, *@location is an absolute URL. */
+ * is "t=…&p=…", at most MSNP_PASSPORT_MAX_TICKET bytes (a longer one is an
+ * ERROR); on REDIRECT, *@location is an absolute URL. */
 MsnpPassportReply msnp_passport_parse_login (const char *response, gsize len,
                                              char **ticket, char **location,
                                              GError **error);

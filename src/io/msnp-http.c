@@ -15,11 +15,11 @@ struct _MsnpHttp {
   MsnpHttpFunc   func;
   gpointer       user;
   guint          idle;      /* reports a failure found before connecting */
-  char          *early_error;
+  GError        *early_error;
 };
 
 static void
-finish (MsnpHttp *http, const char *error)
+finish (MsnpHttp *http, const GError *error)
 {
   MsnpHttpFunc func = http->func;
   gpointer user = http->user;
@@ -49,19 +49,25 @@ http_input (gpointer user, const guint8 *data, gsize len)
   MsnpHttp *http = user;
 
   if (http->response->len + len > MSNP_HTTP_MAX_RESPONSE) {
-    finish (http, _("The web server sent a reply that is too large."));
+    g_autoptr (GError) error = g_error_new_literal (
+        MSNP_IO_ERROR, MSNP_IO_ERROR_REPLY,
+        _("The web server sent a reply that is too large."));
+    finish (http, error);
     return;
   }
   g_byte_array_append (http->response, data, len);
 }
 
 static void
-http_closed (gpointer user, const char *error)
+http_closed (gpointer user, const GError *error)
 {
   MsnpHttp *http = user;
+  g_autoptr (GError) empty = NULL;
 
   if (error == NULL && http->response->len == 0)
-    error = _("The web server closed the connection without replying.");
+    error = empty = g_error_new_literal (
+        MSNP_IO_ERROR, MSNP_IO_ERROR_REPLY,
+        _("The web server closed the connection without replying."));
   finish (http, error);
 }
 
@@ -91,18 +97,23 @@ start_request (PurpleAccount *account, const char *method, const char *url,
   g_autofree char *host = NULL;
   g_autofree char *path = NULL;
   gboolean https = FALSE;
+  gboolean valid;
   guint port = 0;
 
   http->func = func;
   http->user = user;
   http->response = g_byte_array_new ();
   http->request = g_string_new (NULL);
-  if (!msnp_passport_split_url (url, &https, &host, &port, &path) || !https) {
+  valid = msnp_passport_split_url (url, &https, &host, &port, &path);
+  if (!valid || !https) {
     /* Callers get their answer from the main loop, never re-entrantly. */
-    http->early_error = g_strdup (
-        https ? _("The web address is not valid.")
-              : _("The web address does not use HTTPS; refusing to send "
-                  "credentials over an unencrypted connection."));
+    http->early_error = !valid
+        ? g_error_new_literal (MSNP_IO_ERROR, MSNP_IO_ERROR_BAD_URL,
+                               _("The web address is not valid."))
+        : g_error_new_literal (MSNP_IO_ERROR, MSNP_IO_ERROR_INSECURE_URL,
+                               _("The web address does not use HTTPS; refusing "
+                                 "to send credentials over an unencrypted "
+                                 "connection."));
     http->idle = g_idle_add (report_early_error, http);
     return http;
   }
@@ -155,6 +166,6 @@ msnp_http_cancel (MsnpHttp *http)
   memset (http->request->str, 0, http->request->len);
   g_string_free (http->request, TRUE);
   g_byte_array_unref (http->response);
-  g_free (http->early_error);
+  g_clear_error (&http->early_error);
   g_free (http);
 }

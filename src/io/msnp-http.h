@@ -17,9 +17,10 @@ G_BEGIN_DECLS
 #define MSNP_HTTP_MAX_RESPONSE (256 * 1024)
 
 /* @response is NUL-terminated (the NUL is not counted in @len).  On
- * failure @response is NULL and @error a translated sentence. */
+ * failure @response is NULL and @error is set (MSNP_IO_ERROR, see
+ * msnp-transport.h: map it with msnp_io_error_reason()). */
 typedef void (*MsnpHttpFunc) (gpointer user, const char *response, gsize len,
-                              const char *error);
+                              const GError *error);
 
 typedef struct _MsnpHttp MsnpHttp;
 

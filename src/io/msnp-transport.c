@@ -16,6 +16,29 @@
 
 #include "msnp-transport.h"
 
+G_DEFINE_QUARK (msnp-io-error-quark, msnp_io_error)
+
+PurpleConnectionError
+msnp_io_error_reason (const GError *error)
+{
+  if (error == NULL || error->domain != MSNP_IO_ERROR)
+    return PURPLE_CONNECTION_ERROR_NETWORK_ERROR;
+  switch ((MsnpIoErrorCode) error->code) {
+  case MSNP_IO_ERROR_CERTIFICATE:
+    return PURPLE_CONNECTION_ERROR_CERT_OTHER_ERROR;
+  case MSNP_IO_ERROR_TLS:
+    return PURPLE_CONNECTION_ERROR_ENCRYPTION_ERROR;
+  case MSNP_IO_ERROR_INSECURE_URL:
+  case MSNP_IO_ERROR_BAD_URL:
+    return PURPLE_CONNECTION_ERROR_INVALID_SETTINGS;
+  case MSNP_IO_ERROR_CONNECT:
+  case MSNP_IO_ERROR_LOST:
+  case MSNP_IO_ERROR_REPLY:
+  default:
+    return PURPLE_CONNECTION_ERROR_NETWORK_ERROR;
+  }
+}
+
 struct _MsnpTransport {
   PurpleAccount             *account;
   const MsnpTransportEvents *ev;
@@ -98,10 +121,23 @@ settle (MsnpTransport *t)
 }
 
 static void
-fail (MsnpTransport *t, const char *error)
+fail (MsnpTransport *t, MsnpIoErrorCode code, const char *message)
 {
+  GError *error = g_error_new_literal (MSNP_IO_ERROR, code, message);
+
   teardown (t);
   GUARDED (t, t->ev->closed (t->user, error));
+  g_error_free (error);
+}
+
+/* An established connection broke (a read or write failed). */
+static void
+fail_lost (MsnpTransport *t, int err)
+{
+  char *msg = g_strdup_printf (_("Lost connection with %s: %s"), t->host,
+                               g_strerror (err));
+  fail (t, MSNP_IO_ERROR_LOST, msg);
+  g_free (msg);
 }
 
 MsnpTransport *
@@ -152,10 +188,7 @@ deliver (MsnpTransport *t, const guint8 *buf, gssize n, int err)
     teardown (t);
     GUARDED (t, t->ev->closed (t->user, NULL));
   } else {
-    char *msg = g_strdup_printf (_("Lost connection with the server: %s"),
-                                 g_strerror (err));
-    fail (t, msg);
-    g_free (msg);
+    fail_lost (t, err);
   }
   settle (t);
   return FALSE;
@@ -219,10 +252,7 @@ flush (MsnpTransport *t)
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
       break;
     if (n <= 0) {
-      char *msg = g_strdup_printf (_("Lost connection with the server: %s"),
-                                   g_strerror (errno));
-      fail (t, msg);
-      g_free (msg);
+      fail_lost (t, errno);
       return;
     }
     purple_circ_buffer_mark_read (t->outbuf, n);
@@ -248,10 +278,7 @@ msnp_transport_write (MsnpTransport *t, const void *data, gsize len)
     gssize n = raw_write (t, data, len);
 
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-      char *msg = g_strdup_printf (_("Lost connection with the server: %s"),
-                                   g_strerror (errno));
-      fail (t, msg);
-      g_free (msg);
+      fail_lost (t, errno);
       return;
     }
     if (n > 0) {
@@ -290,25 +317,6 @@ became_connected (MsnpTransport *t)
 }
 
 static void
-proxy_connected_cb (gpointer data, gint fd, const gchar *error_message)
-{
-  MsnpTransport *t = data;
-
-  t->connecting = NULL;
-  if (fd < 0) {
-    char *msg = g_strdup_printf (_("Unable to connect: %s"),
-                                 error_message ? error_message : "");
-    fail (t, msg);
-    g_free (msg);
-    settle (t);
-    return;
-  }
-  t->fd = fd;
-  t->read_watch = purple_input_add (fd, PURPLE_INPUT_READ, plain_read_cb, t);
-  became_connected (t);
-}
-
-static void
 ssl_connected_cb (gpointer data, PurpleSslConnection *ssl,
                   PurpleInputCondition cond)
 {
@@ -322,11 +330,65 @@ static void
 ssl_error_cb (PurpleSslConnection *ssl, PurpleSslErrorType error, gpointer data)
 {
   MsnpTransport *t = data;
+  char *msg;
 
   /* libpurple frees the connection after this callback. */
   t->ssl = NULL;
-  fail (t, purple_ssl_strerror (error));
+  switch (error) {
+  case PURPLE_SSL_CERTIFICATE_INVALID:
+    msg = g_strdup_printf (_("The certificate of %s was not accepted."), t->host);
+    fail (t, MSNP_IO_ERROR_CERTIFICATE, msg);
+    break;
+  case PURPLE_SSL_HANDSHAKE_FAILED:
+    msg = g_strdup_printf (_("An encrypted connection with %s could not be "
+                             "set up."), t->host);
+    fail (t, MSNP_IO_ERROR_TLS, msg);
+    break;
+  case PURPLE_SSL_CONNECT_FAILED:
+  default:
+    msg = g_strdup_printf (_("Could not connect to %s."), t->host);
+    fail (t, MSNP_IO_ERROR_CONNECT, msg);
+    break;
+  }
+  g_free (msg);
   settle (t);
+}
+
+/* TLS over a connection we opened ourselves: purple_ssl_connect() would
+ * open it too, but it reports every failure to connect as "SSL Connection
+ * Failed", dropping the cause (refused, name not found, timed out) that
+ * libpurple's proxy code gives us here. */
+static void
+start_ssl (MsnpTransport *t, int fd)
+{
+  t->in_callback++;
+  t->ssl = purple_ssl_connect_with_host_fd (t->account, fd, ssl_connected_cb,
+                                            ssl_error_cb, t->host, t);
+  t->in_callback--;
+}
+
+static void
+proxy_connected_cb (gpointer data, gint fd, const gchar *error_message)
+{
+  MsnpTransport *t = data;
+
+  t->connecting = NULL;
+  if (fd < 0) {
+    char *msg = g_strdup_printf (_("Could not connect to %s: %s"), t->host,
+                                 error_message ? error_message : "");
+    fail (t, MSNP_IO_ERROR_CONNECT, msg);
+    g_free (msg);
+    settle (t);
+    return;
+  }
+  if (t->tls) {
+    start_ssl (t, fd);
+    settle (t);
+    return;
+  }
+  t->fd = fd;
+  t->read_watch = purple_input_add (fd, PURPLE_INPUT_READ, plain_read_cb, t);
+  became_connected (t);
 }
 
 /* Connecting starts from the main loop so that no callback, not even a
@@ -337,23 +399,17 @@ start_connect (gpointer data)
   MsnpTransport *t = data;
 
   t->start_idle = 0;
-  if (t->tls) {
-    if (!purple_ssl_is_supported ()) {
-      fail (t, _("SSL support is unavailable."));
-      settle (t);
-      return G_SOURCE_REMOVE;
-    }
-    t->in_callback++;
-    t->ssl = purple_ssl_connect (t->account, t->host, t->port,
-                                 ssl_connected_cb, ssl_error_cb, t);
-    t->in_callback--;
+  if (t->tls && !purple_ssl_is_supported ()) {
+    fail (t, MSNP_IO_ERROR_TLS, _("SSL support is unavailable."));
     settle (t);
     return G_SOURCE_REMOVE;
   }
   t->connecting = purple_proxy_connect (NULL, t->account, t->host, t->port,
                                         proxy_connected_cb, t);
   if (t->connecting == NULL) {
-    fail (t, _("Unable to connect."));
+    char *msg = g_strdup_printf (_("Could not connect to %s."), t->host);
+    fail (t, MSNP_IO_ERROR_CONNECT, msg);
+    g_free (msg);
     settle (t);
   }
   return G_SOURCE_REMOVE;
@@ -379,7 +435,7 @@ msnp_transport_start_tls (MsnpTransport *t, const char *host)
   int fd = t->fd;
 
   if (t->ssl != NULL || fd < 0 || !purple_ssl_is_supported ()) {
-    fail (t, _("Unable to start TLS on this connection."));
+    fail (t, MSNP_IO_ERROR_TLS, _("Unable to start TLS on this connection."));
     settle (t);
     return;
   }
@@ -399,9 +455,6 @@ msnp_transport_start_tls (MsnpTransport *t, const char *host)
   g_free (t->host);
   t->host = g_strdup (host);
   t->tls = TRUE;
-  t->in_callback++;
-  t->ssl = purple_ssl_connect_with_host_fd (t->account, fd, ssl_connected_cb,
-                                            ssl_error_cb, host, t);
-  t->in_callback--;
+  start_ssl (t, fd);
   settle (t);
 }

@@ -9,15 +9,39 @@
 
 #include <glib.h>
 #include <account.h>
+#include <connection.h>
 
 G_BEGIN_DECLS
+
+/* Why a connection (or an HTTPS request over one) failed.  The message is
+ * a translated sentence naming the host and the cause. */
+#define MSNP_IO_ERROR (msnp_io_error_quark ())
+GQuark msnp_io_error_quark (void);
+
+typedef enum {
+  MSNP_IO_ERROR_CONNECT,      /* refused, unreachable, name not found, timed out */
+  MSNP_IO_ERROR_LOST,         /* an established connection broke */
+  MSNP_IO_ERROR_TLS,          /* the TLS handshake failed */
+  MSNP_IO_ERROR_CERTIFICATE,  /* the certificate was rejected, by libpurple's
+                               * checks or by the user */
+  MSNP_IO_ERROR_INSECURE_URL, /* an http:// address where secrets would go */
+  MSNP_IO_ERROR_BAD_URL,      /* not a web address at all */
+  MSNP_IO_ERROR_REPLY,        /* HTTP: no reply, or one too large */
+} MsnpIoErrorCode;
+
+/* The connection error an account reports for an io failure: a rejected
+ * certificate is final (libpurple never reconnects on a certificate
+ * reason, so the user is not asked again and again), a bad setting too,
+ * everything else is a network error libpurple's UIs reconnect on.
+ * Certificate and TLS failures map as purple_connection_ssl_error() does. */
+PurpleConnectionError msnp_io_error_reason (const GError *error);
 
 typedef struct {
   void (*connected) (gpointer user);
   void (*input)     (gpointer user, const guint8 *data, gsize len);
   /* The stream ended: @error is NULL for an orderly close by the peer,
-   * otherwise a translated sentence. */
-  void (*closed)    (gpointer user, const char *error);
+   * otherwise MSNP_IO_ERROR. */
+  void (*closed)    (gpointer user, const GError *error);
 } MsnpTransportEvents;
 
 typedef struct _MsnpTransport MsnpTransport;

@@ -35,13 +35,22 @@ static PurpleConnectionError
 reason_for (const GError *error)
 {
   if (error->domain == MSNP_SERVER_ERROR) {
-    MsnpServerErrorFlags flags = msnp_server_error_flags (error->code);
-    if (flags & MSNP_SERVER_ERROR_FLAG_AUTH)
-      return PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED;
-    if (flags & MSNP_SERVER_ERROR_FLAG_TRANSIENT)
+    switch (msnp_server_error_signin_class ((guint) error->code)) {
+    case MSNP_SIGNIN_RETRY:
       return PURPLE_CONNECTION_ERROR_NETWORK_ERROR;
-    return PURPLE_CONNECTION_ERROR_OTHER_ERROR;
+    case MSNP_SIGNIN_CREDENTIALS:
+      return PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED;
+    case MSNP_SIGNIN_USERNAME:
+      return PURPLE_CONNECTION_ERROR_INVALID_USERNAME;
+    case MSNP_SIGNIN_ACCOUNT:
+      return PURPLE_CONNECTION_ERROR_AUTHENTICATION_IMPOSSIBLE;
+    case MSNP_SIGNIN_FINAL:
+    default:
+      return PURPLE_CONNECTION_ERROR_OTHER_ERROR;
+    }
   }
+  if (error->domain == MSNP_IO_ERROR)
+    return msnp_io_error_reason (error);
   if (error->domain != MSNP_ERROR)
     return PURPLE_CONNECTION_ERROR_NETWORK_ERROR;
   switch ((MsnpErrorCode) error->code) {
@@ -55,6 +64,8 @@ reason_for (const GError *error)
     return PURPLE_CONNECTION_ERROR_OTHER_ERROR;
   case MSNP_ERROR_PASSPORT:
     return PURPLE_CONNECTION_ERROR_AUTHENTICATION_IMPOSSIBLE;
+  case MSNP_ERROR_SETTINGS:
+    return PURPLE_CONNECTION_ERROR_INVALID_SETTINGS;
   default:
     return PURPLE_CONNECTION_ERROR_NETWORK_ERROR;
   }
@@ -153,7 +164,10 @@ login_timeout_cb (gpointer data)
 
   msn->login_timer = 0;
   fail_network (msn, MSNP_ERROR_TIMEOUT,
-                _("The MSN server did not answer in time while signing in."));
+                msn->http != NULL
+                    ? _("Passport sign-in failed: the Passport server did not "
+                        "answer in time.")
+                    : _("The MSN server did not answer in time while signing in."));
   return FALSE;
 }
 
@@ -181,12 +195,12 @@ conn_input (gpointer user, const guint8 *data, gsize len)
 }
 
 static void
-conn_closed (gpointer user, const char *error)
+conn_closed (gpointer user, const GError *error)
 {
   MsnpAccount *msn = user;
 
   if (error != NULL) {
-    fail_network (msn, MSNP_ERROR_DISCONNECTED, error);
+    msnp_ns_abort (msn->ns, error);
     return;
   }
   msnp_ns_disconnected (msn->ns);
@@ -449,6 +463,8 @@ msnp_account_login (PurpleAccount *account)
                                     _("The server address or port is not valid."));
     return;
   }
+  if (!msnp_passport_login_check_settings (msn))
+    return;
   purple_connection_update_progress (gc, _(step_text[MSNP_NS_STEP_CONNECTING]),
                                      MSNP_NS_STEP_CONNECTING, MSNP_NS_N_STEPS);
   msn->login_timer = purple_timeout_add_seconds (

@@ -99,6 +99,9 @@ void msnp_account_fail (MsnpAccount *msn, const GError *error);
  * hands it to the notification session. */
 void msnp_passport_login_start  (MsnpAccount *msn, const char *challenge);
 void msnp_passport_login_cancel (MsnpAccount *msn);
+/* Before connecting: FALSE (and the account ends with a settings error)
+ * when the Passport settings cannot work. */
+gboolean msnp_passport_login_check_settings (MsnpAccount *msn);
 
 /* Writes the list cache now. */
 void msnp_account_save_lists (MsnpAccount *msn);

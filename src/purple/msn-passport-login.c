@@ -30,11 +30,39 @@ abort_with (MsnpAccount *msn, MsnpErrorCode code, const char *message)
   g_error_free (error);
 }
 
+/* A request that never got a reply: the io error keeps its code (so a
+ * refused certificate stays final and a network failure stays one that
+ * is retried), and the sentence says it was Passport. */
+static void
+abort_io (MsnpAccount *msn, const GError *io)
+{
+  g_autofree char *message = g_strdup_printf (_("Passport sign-in failed: %s"),
+                                              io->message);
+  GError *error = g_error_new_literal (io->domain, io->code, message);
+
+  msnp_ns_abort (msn->ns, error);
+  g_error_free (error);
+}
+
 static const char *
 nexus_url (MsnpAccount *msn)
 {
   return purple_account_get_string (msn->account, MSNP_OPT_NEXUS,
                                     MSNP_DEFAULT_NEXUS);
+}
+
+gboolean
+msnp_passport_login_check_settings (MsnpAccount *msn)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = msnp_passport_nexus_url (nexus_url (msn), &error);
+
+  if (url != NULL)
+    return TRUE;
+  purple_connection_error_reason (msn->gc,
+                                  PURPLE_CONNECTION_ERROR_INVALID_SETTINGS,
+                                  error->message);
+  return FALSE;
 }
 
 static void
@@ -45,7 +73,8 @@ forget_dalogin (MsnpAccount *msn)
 }
 
 static void
-ticket_cb (gpointer user, const char *response, gsize len, const char *error)
+ticket_cb (gpointer user, const char *response, gsize len,
+           const GError *error)
 {
   MsnpAccount *msn = user;
   g_autofree char *ticket = NULL;
@@ -54,13 +83,15 @@ ticket_cb (gpointer user, const char *response, gsize len, const char *error)
 
   msn->http = NULL;
   if (response == NULL) {
-    if (msn->dalogin_cached) {
-      /* The cached login server may have moved: ask the nexus again. */
+    /* The cached login server may have moved: ask the nexus again.  Not
+     * after a refused certificate: the user said no. */
+    if (msn->dalogin_cached &&
+        !g_error_matches (error, MSNP_IO_ERROR, MSNP_IO_ERROR_CERTIFICATE)) {
       forget_dalogin (msn);
       request_nexus (msn);
       return;
     }
-    abort_with (msn, MSNP_ERROR_PASSPORT, error);
+    abort_io (msn, error);
     return;
   }
   switch (msnp_passport_parse_login (response, len, &ticket, &location, &perror)) {
@@ -86,10 +117,11 @@ ticket_cb (gpointer user, const char *response, gsize len, const char *error)
       request_nexus (msn);
       return;
     }
-    abort_with (msn, MSNP_ERROR_PASSPORT,
-                perror != NULL ? perror->message
-                               : _("The Passport login server sent an "
-                                   "unexpected reply."));
+    if (perror != NULL)
+      msnp_ns_abort (msn->ns, perror);   /* keeps its code: 5xx is retried */
+    else
+      abort_with (msn, MSNP_ERROR_PASSPORT,
+                  _("The Passport login server sent an unexpected reply."));
     break;
   }
 }
@@ -115,7 +147,8 @@ request_ticket (MsnpAccount *msn, const char *url)
 }
 
 static void
-nexus_cb (gpointer user, const char *response, gsize len, const char *error)
+nexus_cb (gpointer user, const char *response, gsize len,
+          const GError *error)
 {
   MsnpAccount *msn = user;
   g_autoptr (GError) perror = NULL;
@@ -123,12 +156,12 @@ nexus_cb (gpointer user, const char *response, gsize len, const char *error)
 
   msn->http = NULL;
   if (response == NULL) {
-    abort_with (msn, MSNP_ERROR_PASSPORT, error);
+    abort_io (msn, error);
     return;
   }
   dalogin = msnp_passport_parse_nexus (response, len, &perror);
   if (dalogin == NULL) {
-    abort_with (msn, MSNP_ERROR_PASSPORT, perror->message);
+    msnp_ns_abort (msn->ns, perror);
     return;
   }
   purple_account_set_string (msn->account, CACHE_DALOGIN, dalogin);
@@ -140,13 +173,15 @@ nexus_cb (gpointer user, const char *response, gsize len, const char *error)
 static void
 request_nexus (MsnpAccount *msn)
 {
-  const char *url = nexus_url (msn);
-  g_autofree char *with_scheme = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = msnp_passport_nexus_url (nexus_url (msn), &error);
 
-  /* Revival servers' instructions often give the nexus as host/path. */
-  if (strstr (url, "://") == NULL)
-    url = with_scheme = g_strconcat ("https://", url, NULL);
   msn->dalogin_cached = FALSE;
+  if (url == NULL) {
+    /* Checked before connecting; the setting changed since. */
+    abort_with (msn, MSNP_ERROR_SETTINGS, error->message);
+    return;
+  }
   msn->http = msnp_http_get (msn->account, url, NULL, nexus_cb, msn);
 }
 

@@ -756,12 +756,12 @@ conn_input (gpointer user, const guint8 *data, gsize len)
 }
 
 static void
-conn_closed (gpointer user, const char *error)
+conn_closed (gpointer user, const GError *error)
 {
   MsnpSwitchboard *sw = user;
 
   if (error != NULL)
-    purple_debug_info ("msnp", "switchboard connection: %s\n", error);
+    purple_debug_info ("msnp", "switchboard connection: %s\n", error->message);
   msnp_sb_disconnected (sw->sb);
 }
 

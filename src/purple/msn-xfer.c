@@ -52,9 +52,14 @@
 /* How long an invitation may go unanswered (the official client's own
  * dialog gave up after a few minutes). */
 #define ANSWER_TIMEOUT  600
-/* A running transfer with no byte either way for this long is dead. */
-#define STALL_TIMEOUT   60
-#define STALL_CHECK     5
+/* A running transfer that made no progress for this long is dead.
+ * Progress is file bytes received, or bytes the receiver took from us:
+ * traffic alone (a sender trickling empty blocks, a chatty peer) does not
+ * count, or such a peer could hold the transfer open for ever.  A hidden
+ * per-account setting (no UI) shortens it for tests. */
+#define OPT_STALL_TIMEOUT     "ft_stall_timeout"
+#define DEFAULT_STALL_TIMEOUT 60
+#define STALL_CHECK     1
 /* File bytes read per pump step: a whole number of blocks. */
 #define READ_CHUNK      (32 * MSNP_FTP_BLOCK_MAX)
 /* Framed bytes kept queued for the socket before reading more. */
@@ -359,6 +364,7 @@ cancel_sentence (const char *who, const char *code)
 
 /* ---- the direct connection: bytes out ------------------------------------ */
 
+/* The transfer made progress: the stall clock starts again. */
 static void
 touch (MsnpXfer *x)
 {
@@ -533,7 +539,6 @@ read_cb (gpointer data, gint fd, PurpleInputCondition cond)
         msnp_ftp_disconnected (x->ftp);
       return;
     }
-    touch (x);
     msnp_ftp_feed (x->ftp, buf, (gsize) n);
     if (n < (gssize) sizeof buf)
       break;
@@ -548,6 +553,8 @@ static void
 ftp_data (gpointer user, const guint8 *data, gsize len)
 {
   MsnpXfer *x = user;
+
+  touch (x);
   g_byte_array_append (x->in, data, (guint) len);
 }
 
@@ -636,8 +643,12 @@ stall_cb (gpointer data)
 {
   MsnpXfer *x = data;
   g_autofree char *msg = NULL;
+  int timeout = purple_account_get_int (x->account, OPT_STALL_TIMEOUT,
+                                        DEFAULT_STALL_TIMEOUT);
 
-  if (g_get_monotonic_time () - x->last_activity < STALL_TIMEOUT * G_USEC_PER_SEC)
+  if (timeout <= 0)
+    timeout = DEFAULT_STALL_TIMEOUT;
+  if (g_get_monotonic_time () - x->last_activity < (gint64) timeout * G_USEC_PER_SEC)
     return TRUE;
   x->timer = 0;
   msg = g_strdup_printf (_("The transfer with %s stalled at %d%% and was stopped."),
@@ -911,7 +922,7 @@ got_offer (PurpleAccount *account, const char *who, const MsnpInvite *inv)
   setup_ops (xfer);
   x = x_of (xfer);
   x->cookie = g_strdup (inv->cookie);
-  name = msnp_xfer_sanitize_name (inv->file);
+  name = msnp_ftp_safe_file_name (inv->file);
   purple_xfer_set_filename (xfer, name);
   purple_xfer_set_size (xfer, (size_t) inv->file_size);
   ask_receiver (xfer);
@@ -1209,43 +1220,4 @@ msnp_xfer_send_file (PurpleConnection *gc, const char *who, const char *file)
     purple_xfer_request_accepted (xfer, file);
   else
     choose_file (xfer);
-}
-
-/* ---- names ------------------------------------------------------------------ */
-
-static gboolean
-unsafe_char (gunichar c)
-{
-  /* Separators of any platform a user may save to, and control codes. */
-  return c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' || c == '"' ||
-         c == '<' || c == '>' || c == '|' || g_unichar_iscntrl (c) ||
-         g_unichar_type (c) == G_UNICODE_FORMAT;
-}
-
-char *
-msnp_xfer_sanitize_name (const char *name)
-{
-  GString *out = g_string_new (NULL);
-  char *result;
-
-  if (name != NULL && g_utf8_validate (name, -1, NULL))
-    for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p)) {
-      gunichar c = g_utf8_get_char (p);
-
-      if (unsafe_char (c))
-        g_string_append_c (out, '_');
-      else
-        g_string_append_unichar (out, c);
-      if (out->len > 200)
-        break;   /* file systems take 255 bytes */
-    }
-  result = g_strstrip (g_string_free (out, FALSE));
-  /* No hidden files, no "." or "..": dots at the start go. */
-  while (*result == '.')
-    memmove (result, result + 1, strlen (result));
-  if (*result == '\0') {
-    g_free (result);
-    result = g_strdup (_("file"));
-  }
-  return result;
 }

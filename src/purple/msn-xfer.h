@@ -33,8 +33,4 @@ gboolean msnp_xfer_invitation (MsnpAccount *msn, const char *passport,
 void msnp_xfer_invitation_failed (MsnpAccount *msn, const char *who,
                                   const char *cookie);
 
-/* Turns a proposed file name into one safe to save as: no directory
- * parts, no "..", no control characters; never empty.  Newly allocated. */
-char *msnp_xfer_sanitize_name (const char *name);
-
 G_END_DECLS

@@ -356,7 +356,7 @@ tr_input (gpointer user, const guint8 *data, gsize len)
 }
 
 static void
-tr_closed (gpointer user, const char *error)
+tr_closed (gpointer user, const GError *error)
 {
   MsnpXmppAccount *xa = user;
 
@@ -366,8 +366,8 @@ tr_closed (gpointer user, const char *error)
   if (msnp_xmpp_session_get_state (xa->session) == MSNP_XMPP_STATE_DEAD
       && error == NULL)
     return;  /* the session has reported why */
-  connection_error (xa, PURPLE_CONNECTION_ERROR_NETWORK_ERROR,
-                    error != NULL ? error
+  connection_error (xa, msnp_io_error_reason (error),
+                    error != NULL ? error->message
                                   : _("The server closed the connection."));
 }
 

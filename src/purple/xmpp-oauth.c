@@ -72,7 +72,8 @@ static void ask_user (MsnpXmppAccount *xa, MsnpXmppTokenFunc done);
 /* ---- the token endpoint ---------------------------------------------------- */
 
 static void
-token_reply (gpointer user, const char *response, gsize len, const char *error)
+token_reply (gpointer user, const char *response, gsize len,
+             const GError *error)
 {
   MsnpXmppAccount *xa = user;
   MsnpXmppTokenFunc done = xa->token_done;
@@ -84,8 +85,8 @@ token_reply (gpointer user, const char *response, gsize len, const char *error)
 
   xa->http = NULL;
   if (error != NULL) {
-    purple_connection_error_reason (xa->gc,
-        PURPLE_CONNECTION_ERROR_NETWORK_ERROR, error);
+    purple_connection_error_reason (xa->gc, msnp_io_error_reason (error),
+                                    error->message);
     return;
   }
   if (!msnp_oauth_split_http (response, len, &status, &body, &body_len))

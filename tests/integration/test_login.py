@@ -1,7 +1,27 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Signing in: dispatch → NS, Passport, list sync and caching."""
-from harness import main, test
-from msn_common import ALICE, add, check_basic_list, groups, sign_in, start
+import socket
+
+from harness import Driver, Server, main, note, test
+from msn_common import ALICE, BASIC, add, check_basic_list, groups, sign_in, start
+
+
+def closed_port():
+    """A loopback port nobody listens on: connecting is refused."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def connection_error(driver, timeout=20):
+    err = driver.expect("connection-error", timeout=timeout, account="a")
+    # libpurple's UIs reconnect exactly when the reason is not fatal.
+    assert err["fatal"] == (err["reason"] != "NETWORK_ERROR"
+                            and err["reason"] != "ENCRYPTION_ERROR"), err
+    note(f'{err["reason"]}: {err["description"]}')
+    return err
 
 
 @test
@@ -81,6 +101,144 @@ def changes_made_elsewhere_while_offline_appear_at_sign_in():
         g = groups(driver)
         assert set(g["Friends"]) == {"carol@example.com", "zoe@example.com"}, g
         assert "dave@example.com" not in str(g), g
+
+
+@test
+def rejected_passport_certificate_is_final():
+    """Nothing pre-trusted: libpurple asks about the Passport server's
+    certificate; rejecting it ends the sign-in with a certificate reason,
+    on which no UI reconnects (and so asks again)."""
+    server = Server(fixture=BASIC)
+    driver = Driver(trust={})
+    with server, driver:
+        add(server, driver)
+        driver.cmd("connect", id="a")
+        req = driver.expect("request", kind="action", timeout=20)
+        assert req["title"] == "SSL Certificate Verification", req
+        driver.answer(req, action="Reject")
+        err = connection_error(driver)
+        assert err["reason"].startswith("CERT_"), err
+        assert err["fatal"], err
+        assert "Passport" in err["description"], err
+        assert "certificate" in err["description"], err
+        # No second try: neither a new dialog nor another Passport request.
+        before = server.stats()
+        driver.expect_none("request", within=3)
+        after = server.stats()
+        assert after["nexus_requests"] == before["nexus_requests"], after
+        assert not driver.cmd("account_state", id="a")["connecting"]
+
+
+@test
+def unreachable_nexus_is_a_network_error_naming_passport():
+    server, driver = start()
+    with server, driver:
+        add(server, driver,
+            nexus_url="https://127.0.0.1:%d/rdr/pprdr.asp" % closed_port())
+        driver.cmd("connect", id="a")
+        err = connection_error(driver)
+        assert err["reason"] == "NETWORK_ERROR" and not err["fatal"], err
+        text = err["description"]
+        assert "Passport" in text and "refused" in text.lower(), err
+        assert "SSL Connection Failed" not in text, err
+
+
+@test
+def silent_nexus_times_out_as_a_network_error():
+    server, driver = start()
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)   # the kernel accepts; nobody ever answers
+    try:
+        with server, driver:
+            add(server, driver, login_timeout=3,
+                nexus_url="https://127.0.0.1:%d/rdr/pprdr.asp" % silent.getsockname()[1])
+            driver.cmd("connect", id="a")
+            err = connection_error(driver)
+            assert err["reason"] == "NETWORK_ERROR" and not err["fatal"], err
+            assert "Passport" in err["description"], err
+            assert "in time" in err["description"], err
+    finally:
+        silent.close()
+
+
+@test
+def http_nexus_is_refused_before_connecting():
+    server, driver = start()
+    # The MSN server the account names: a socket that only counts callers.
+    dispatch = socket.socket()
+    dispatch.bind(("127.0.0.1", 0))
+    dispatch.listen(4)
+    try:
+        with server, driver:
+            url = server.info["nexus_url"].replace("https://", "http://")
+            add(server, driver, nexus_url=url, port=dispatch.getsockname()[1])
+            driver.cmd("connect", id="a")
+            err = connection_error(driver)
+            assert err["reason"] == "INVALID_SETTINGS" and err["fatal"], err
+            assert "Passport nexus URL" in err["description"], err
+            assert "https://" in err["description"], err
+            assert server.stats()["nexus_requests"] == 0
+            dispatch.settimeout(0.5)
+            try:
+                dispatch.accept()[0].close()
+                raise AssertionError("connected to the MSN server anyway")
+            except socket.timeout:
+                pass
+    finally:
+        dispatch.close()
+
+
+@test
+def passport_server_error_is_retried():
+    server, driver = start(knobs={"passport_http_error": 503})
+    with server, driver:
+        add(server, driver)
+        driver.cmd("connect", id="a")
+        err = connection_error(driver)
+        assert err["reason"] == "NETWORK_ERROR" and not err["fatal"], err
+        assert "Passport" in err["description"] and "503" in err["description"], err
+
+
+@test
+def oversized_passport_ticket_is_refused():
+    """A 200 KB ticket would go to the NS as one 200 KB line."""
+    server, driver = start(knobs={"passport_ticket_bytes": 200 * 1024})
+    with server, driver:
+        add(server, driver)
+        driver.cmd("connect", id="a")
+        err = connection_error(driver)
+        assert "ticket" in err["description"], err
+        lines = server.control({"cmd": "last_commands", "user": ALICE[0]}).get("lines", [])
+        assert not any(l.startswith("USR") and " S " in l for l in lines), lines
+
+
+def sign_in_error(code):
+    server, driver = start(knobs={"error_on": "USR:%d" % code})
+    with server, driver:
+        add(server, driver)
+        driver.cmd("connect", id="a")
+        return connection_error(driver)
+
+
+@test
+def unknown_sign_in_error_is_retried_and_shows_the_code():
+    err = sign_in_error(987)
+    assert err["reason"] == "NETWORK_ERROR" and not err["fatal"], err
+    assert "987" in err["description"], err
+
+
+@test
+def busy_sign_in_errors_are_retried():
+    for code in (500, 600, 601, 910, 912, 921, 922):
+        err = sign_in_error(code)
+        assert err["reason"] == "NETWORK_ERROR" and not err["fatal"], (code, err)
+
+
+@test
+def sign_in_error_911_is_final():
+    err = sign_in_error(911)
+    assert err["reason"] == "AUTHENTICATION_FAILED" and err["fatal"], err
 
 
 @test

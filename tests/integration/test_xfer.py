@@ -36,13 +36,13 @@ def has_bytes(driver, path, data):
     return wait_for(check, driver, timeout=5)
 
 
-def two_users(timeout=10, knobs=None):
+def two_users(timeout=10, knobs=None, stall=60):
     server, driver = start(knobs=knobs)
     # The address a listening side announces: loopback, for the tests.
     driver.cmd("set_pref", name="/purple/network/auto_ip", value=False)
     driver.cmd("set_pref", name="/purple/network/public_ip", value="127.0.0.1")
-    sign_in(server, driver, ALICE, "a", ft_connect_timeout=timeout)
-    sign_in(server, driver, BOB, "b", ft_connect_timeout=timeout)
+    sign_in(server, driver, ALICE, "a", ft_connect_timeout=timeout, ft_stall_timeout=stall)
+    sign_in(server, driver, BOB, "b", ft_connect_timeout=timeout, ft_stall_timeout=stall)
     assert wait_for(lambda: driver.cmd("buddy", id="a", buddy=BOB[0])["buddy"]["online"], driver)
     return server, driver
 
@@ -200,6 +200,33 @@ def unsafe_names_are_sanitised():
             peer.close()
 
 
+@test
+def reserved_and_look_alike_names_are_made_safe():
+    """What the save dialog proposes for names that are paths or devices
+    in disguise, and for a name too long to keep whole."""
+    long_name = "x" * 300 + ".jpeg"
+    cases = [("\u2215etc\u2215passwd", lambda n: n == "_etc_passwd"),
+             ("a\u2044b\uff0fc\u29f8d\\e", lambda n: n == "a_b_c_d_e"),
+             ("CON", lambda n: n == "_CON"),
+             ("con.txt", lambda n: n == "_con.txt"),
+             ("LPT1.log", lambda n: n == "_LPT1.log"),
+             (long_name, lambda n: len(n.encode()) <= 200 and n.endswith("x.jpeg"))]
+    server, driver = two_users()
+    with server, driver:
+        peer = RawPeer(server, DAN)
+        try:
+            for i, (proposed, ok) in enumerate(cases):
+                peer.cookie = str(900 + i)
+                peer.invite(BOB[0], proposed, 3)
+                ask = driver.expect("request", timeout=15, account="b", kind="action")
+                driver.cmd("answer_request", request=ask["request"], action="accept")
+                save = driver.expect("request", timeout=10, account="b", kind="file")
+                assert ok(save["filename"]), (proposed, save["filename"])
+                driver.cmd("answer_request", request=save["request"], action="cancel")
+        finally:
+            peer.close()
+
+
 # ------------------------------------------------------------ a raw peer
 
 class RawPeer:
@@ -265,9 +292,10 @@ def lines(conn, n):
     return buf.decode(errors="replace").split("\r\n")[:n]
 
 
-def serve_file(conn, data, announce, auth, blocks=True):
+def serve_file(conn, data, announce, auth, blocks=True, fil=None, then=None):
     """The sender side of MSNFTP by hand; returns what the receiver said
-    last."""
+    last.  ``fil`` is the size FIL gives (default: ``announce``);
+    ``then(conn)`` runs after the data, before reading the answer."""
     conn.settimeout(15)
     assert lines(conn, 1) == ["VER MSNFTP"]
     conn.sendall(b"VER MSNFTP\r\n")
@@ -275,14 +303,18 @@ def serve_file(conn, data, announce, auth, blocks=True):
     if usr[2] != auth:
         conn.close()
         return "refused"
-    conn.sendall(b"FIL %d\r\n" % announce)
-    assert lines(conn, 1) == ["TFR"]
+    conn.sendall(b"FIL %d\r\n" % (announce if fil is None else fil))
+    tfr = lines(conn, 1)
+    if tfr != ["TFR"]:
+        return tfr[0] if tfr else ""
     pos = 0
     while pos < len(data):
         chunk = data[pos:pos + 2045]
         conn.sendall(bytes([0, len(chunk) & 0xff, len(chunk) >> 8]) + chunk)
         pos += len(chunk)
     try:
+        if then is not None:
+            then(conn)
         return lines(conn, 1)[0]
     except (OSError, IndexError):
         return ""
@@ -305,7 +337,7 @@ def peer_accept_with(peer, port, auth="4242", **extra):
     peer.msg(fields)
 
 
-def run_peer_sender(driver, server, data, announce):
+def run_peer_sender(driver, server, data, announce, **serve_kw):
     dest = os.path.join(workdir(driver, "dst"), "peer.bin")
     peer = peer_offers(driver, server, announce, dest)
     lst = listener()
@@ -313,7 +345,7 @@ def run_peer_sender(driver, server, data, announce):
 
     def serve():
         conn, _ = lst.accept()
-        result["last"] = serve_file(conn, data, announce, "4242")
+        result["last"] = serve_file(conn, data, announce, "4242", **serve_kw)
         conn.close()
     t = threading.Thread(target=serve, daemon=True)
     t.start()
@@ -356,6 +388,79 @@ def raw_peer_sends_too_little():
         driver.expect("file-recv-cancel", timeout=20, account="b")
         driver.expect("notify", timeout=5,
                       secondary=lambda s: s and "lost at 30%" in s)
+        peer.close()
+
+
+def trickle_empty_blocks(stop):
+    """A sender that keeps the connection busy without sending the file:
+    an empty block every 200 ms."""
+    def run(conn):
+        while not stop.is_set():
+            conn.sendall(b"\x00\x00\x00")
+            stop.wait(0.2)
+    return run
+
+
+@test
+def sender_trickling_empty_blocks_stalls_out():
+    server, driver = two_users(stall=3)
+    with server, driver:
+        stop = threading.Event()
+        try:
+            peer, dest, t, result = run_peer_sender(
+                driver, server, os.urandom(3000), 10000,
+                then=trickle_empty_blocks(stop))
+            driver.expect("file-recv-cancel", timeout=20, account="b")
+            driver.expect("notify", timeout=5,
+                          secondary=lambda s: s and "stalled at 30%" in s)
+        finally:
+            stop.set()
+        t.join(10)
+        peer.close()
+
+
+@test
+def raw_peer_fil_size_differs_from_the_offer():
+    server, driver = two_users()
+    with server, driver:
+        peer, dest, t, result = run_peer_sender(driver, server, os.urandom(3000),
+                                                3000, fil=5000)
+        driver.expect("file-recv-cancel", timeout=20, account="b")
+        driver.expect("notify", timeout=5,
+                      secondary=lambda s: s and "another size" in s)
+        t.join(10)
+        assert os.path.getsize(dest) == 0 if os.path.exists(dest) else True
+        peer.close()
+
+
+@test
+def accept_with_another_invitation_cookie_is_ignored():
+    """Bob offers Dan (raw) a file; an ACCEPT naming a cookie Bob never
+    sent starts nothing; the real one then works."""
+    server, driver = two_users()
+    with server, driver:
+        peer = RawPeer(server, DAN)
+        peer.open_sb(BOB[0])
+        src = make_file(workdir(driver, "src"), "offer.bin", 100)
+        driver.cmd("send_file", id="b", to=DAN[0], file=src)
+        inv = peer.next_invite()
+        real = inv["Invitation-Cookie"]
+        peer.cookie = str((int(real) + 1) % (1 << 32))
+        peer.msg([("Invitation-Command", "ACCEPT"), ("Invitation-Cookie", peer.cookie),
+                  ("Launch-Application", "FALSE"), ("Request-Data", "IP-Address:")])
+        try:
+            got = peer.next_invite(timeout=2)
+            raise AssertionError(f"answered an ACCEPT for another cookie: {got}")
+        except Exception as e:  # noqa: BLE001
+            if isinstance(e, AssertionError) and "answered" in str(e):
+                raise
+        assert not driver.events("file-send-start", account="b")
+        assert not driver.events("file-send-cancel", account="b")
+        peer.cookie = real
+        peer.msg([("Invitation-Command", "ACCEPT"), ("Invitation-Cookie", real),
+                  ("Launch-Application", "FALSE"), ("Request-Data", "IP-Address:")])
+        acc = peer.next_invite()
+        assert acc["Invitation-Command"] == "ACCEPT" and acc["Invitation-Cookie"] == real, acc
         peer.close()
 
 

@@ -114,6 +114,34 @@ test_set (void)
   g_assert_true (MSNP_ERROR != MSNP_SERVER_ERROR);
 }
 
+/* Sign-in classes, chosen per code (see MsnpSigninClass for why). */
+static void
+test_signin_class (void)
+{
+  static const guint retry[] = { 500, 501, 600, 601, 603, 604, 605, 707,
+                                 910, 912, 914, 918, 921, 922, 928,
+                                 /* nobody documented these: */
+                                 987, 999, 100, 0 };
+  static const guint final[] = { 200, 201, 207, 540, 710, 715, 731 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (retry); i++)
+    g_assert_cmpint (msnp_server_error_signin_class (retry[i]), ==,
+                     MSNP_SIGNIN_RETRY);
+  for (gsize i = 0; i < G_N_ELEMENTS (final); i++)
+    g_assert_cmpint (msnp_server_error_signin_class (final[i]), ==,
+                     MSNP_SIGNIN_FINAL);
+  g_assert_cmpint (msnp_server_error_signin_class (911), ==,
+                   MSNP_SIGNIN_CREDENTIALS);
+  g_assert_cmpint (msnp_server_error_signin_class (205), ==,
+                   MSNP_SIGNIN_USERNAME);
+  g_assert_cmpint (msnp_server_error_signin_class (208), ==,
+                   MSNP_SIGNIN_USERNAME);
+  g_assert_cmpint (msnp_server_error_signin_class (924), ==,
+                   MSNP_SIGNIN_ACCOUNT);
+  g_assert_cmpint (msnp_server_error_signin_class (923), ==,
+                   MSNP_SIGNIN_ACCOUNT);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -127,5 +155,6 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/error/unknown", test_unknown);
   g_test_add_func ("/error/set", test_set);
+  g_test_add_func ("/error/signin-class", test_signin_class);
   return g_test_run ();
 }

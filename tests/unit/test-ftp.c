@@ -583,6 +583,91 @@ test_split_everywhere (void)
   run_pair (5000, 1, 777);
 }
 
+typedef struct {
+  const char *proposed;
+  const char *saved;
+} NameCase;
+
+static const NameCase name_cases[] = {
+  { "holiday.jpg", "holiday.jpg" },
+  { "r\xc3\xa9sum\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac.txt", "r\xc3\xa9sum\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac.txt" },
+  { "../../etc/passwd", "_.._etc_passwd" },
+  { "..\\..\\boot.ini", "_.._boot.ini" },
+  /* look-alike slashes: ∕ ⁄ ／ ⧸ */
+  { "\xe2\x88\x95" "etc\xe2\x88\x95" "passwd", "_etc_passwd" },
+  { "a\xe2\x81\x84" "b\xef\xbc\x8f" "c\xe2\xa7\xb8" "d", "a_b_c_d" },
+  { "C:autoexec.bat", "C_autoexec.bat" },
+  { "tab\there\x01.txt", "tab_here_.txt" },
+  /* U+202E RIGHT-TO-LEFT OVERRIDE makes "exe.txt" read as "txt.exe" */
+  { "evil\xe2\x80\xae" "txt.exe", "evil_txt.exe" },
+  { ".hidden", "hidden" },
+  { "...", "file" },
+  { "", "file" },
+  { NULL, "file" },
+  { "\xff\xfe", "file" },
+  { "trailing. . ", "trailing" },
+  /* Windows device names, any case, with or without an extension */
+  { "CON", "_CON" },
+  { "con.txt", "_con.txt" },
+  { "Aux.tar.gz", "_Aux.tar.gz" },
+  { "nul", "_nul" },
+  { "PRN .doc", "_PRN .doc" },
+  { "com1", "_com1" },
+  { "LPT9.log", "_LPT9.log" },
+  { "COM\xc2\xb9.txt", "_COM\xc2\xb9.txt" },
+  /* not device names */
+  { "COM10.txt", "COM10.txt" },
+  { "console.txt", "console.txt" },
+  { "LPT.txt", "LPT.txt" },
+  { "CONFIG.SYS", "CONFIG.SYS" },
+};
+
+static void
+test_safe_name (gconstpointer data)
+{
+  const NameCase *c = data;
+  g_autofree char *name = msnp_ftp_safe_file_name (c->proposed);
+
+  g_assert_cmpstr (name, ==, c->saved);
+}
+
+/* A long name is cut at a character boundary and keeps its extension. */
+static void
+test_long_name (void)
+{
+  g_autoptr (GString) stem = g_string_new (NULL);
+  g_autofree char *ascii = NULL;
+  g_autofree char *wide = NULL;
+  g_autofree char *no_ext = NULL;
+  g_autofree char *in = NULL;
+
+  for (int i = 0; i < 300; i++)
+    g_string_append_c (stem, 'a' + i % 26);
+  in = g_strconcat (stem->str, ".jpeg", NULL);
+  ascii = msnp_ftp_safe_file_name (in);
+  g_assert_cmpuint (strlen (ascii), ==, MSNP_FTP_MAX_NAME);
+  g_assert_true (g_str_has_suffix (ascii, ".jpeg"));
+  g_assert_true (g_str_has_prefix (ascii, "abcdef"));
+
+  g_string_truncate (stem, 0);
+  for (int i = 0; i < 150; i++)
+    g_string_append (stem, "\xe6\x97\xa5");   /* 3 bytes each */
+  g_free (in);
+  in = g_strconcat (stem->str, ".txt", NULL);
+  wide = msnp_ftp_safe_file_name (in);
+  g_assert_cmpuint (strlen (wide), <=, MSNP_FTP_MAX_NAME);
+  g_assert_true (g_utf8_validate (wide, -1, NULL));
+  g_assert_true (g_str_has_suffix (wide, "\xe6\x97\xa5.txt"));
+
+  /* a final "extension" too long to be one is not kept */
+  g_free (in);
+  in = g_strconcat ("x.", stem->str, NULL);
+  no_ext = msnp_ftp_safe_file_name (in);
+  g_assert_cmpuint (strlen (no_ext), <=, MSNP_FTP_MAX_NAME);
+  g_assert_true (g_utf8_validate (no_ext, -1, NULL));
+  g_assert_true (g_str_has_prefix (no_ext, "x.\xe6\x97\xa5"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -606,5 +691,11 @@ main (int argc, char **argv)
   g_test_add_func ("/ftp/pair-sizes", test_pair_sizes);
   g_test_add_func ("/ftp/block-boundary", test_block_boundary);
   g_test_add_func ("/ftp/split-everywhere", test_split_everywhere);
+  for (gsize i = 0; i < G_N_ELEMENTS (name_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/ftp/safe-name/%" G_GSIZE_FORMAT, i);
+      g_test_add_data_func (path, &name_cases[i], test_safe_name);
+    }
+  g_test_add_func ("/ftp/long-name", test_long_name);
   return g_test_run ();
 }

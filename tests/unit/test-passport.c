@@ -136,9 +136,9 @@ static const LoginCase login_cases[] = {
   /* a ticket that would break the USR line */
   { "HTTP/1.1 200 OK\r\nAuthentication-Info: Passport1.4 from-PP='t=a b&p=c'\r\n\r\n",
     MSNP_PASSPORT_REPLY_ERROR, NULL },
-  { "HTTP/1.1 500 Internal Server Error\r\n\r\n", MSNP_PASSPORT_REPLY_ERROR, NULL },
+  { "HTTP/1.1 403 Forbidden\r\n\r\n", MSNP_PASSPORT_REPLY_ERROR, NULL },
   /* a ticket only counts on a 2xx */
-  { "HTTP/1.1 500 Oops\r\nAuthentication-Info: Passport1.4 from-PP='t=a&p=b'\r\n\r\n",
+  { "HTTP/1.1 400 Oops\r\nAuthentication-Info: Passport1.4 from-PP='t=a&p=b'\r\n\r\n",
     MSNP_PASSPORT_REPLY_ERROR, NULL },
   { "hello", MSNP_PASSPORT_REPLY_ERROR, NULL },
   { "HTTP/1.1 2000 OK\r\n\r\n", MSNP_PASSPORT_REPLY_ERROR, NULL },
@@ -233,6 +233,108 @@ test_split (gconstpointer data)
   g_assert_cmpstr (path, ==, c->path);
 }
 
+/* A server error (5xx) from the nexus or the login server is worth
+ * retrying (MSNP_ERROR_PASSPORT_DOWN), unlike a reply that makes no sense. */
+static void
+test_server_down (void)
+{
+  static const char *const replies[] = {
+    "HTTP/1.1 500 Internal Server Error\r\n\r\n",
+    "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 30\r\n\r\n",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (replies); i++)
+    {
+      g_autoptr (GError) nexus_error = NULL;
+      g_autoptr (GError) login_error = NULL;
+      g_autofree char *ticket = NULL;
+      g_autofree char *url = msnp_passport_parse_nexus (replies[i], strlen (replies[i]),
+                                                        &nexus_error);
+
+      g_assert_null (url);
+      g_assert_error (nexus_error, MSNP_ERROR, MSNP_ERROR_PASSPORT_DOWN);
+      g_assert_cmpint (msnp_passport_parse_login (replies[i], strlen (replies[i]),
+                                                  &ticket, NULL, &login_error),
+                       ==, MSNP_PASSPORT_REPLY_ERROR);
+      g_assert_error (login_error, MSNP_ERROR, MSNP_ERROR_PASSPORT_DOWN);
+    }
+}
+
+/* A ticket is one word of one NS line: the longest that fits passes, one
+ * byte more (and the 200 KB one a hostile server sent) is refused. */
+static void
+test_ticket_bound (void)
+{
+  static const gsize sizes[] = { MSNP_PASSPORT_MAX_TICKET,
+                                 MSNP_PASSPORT_MAX_TICKET + 1, 200 * 1024 };
+
+  g_assert_cmpuint (MSNP_PASSPORT_MAX_TICKET + strlen ("USR 4294967295 TWN S \r\n"),
+                    <=, MSNP_FRAMER_MAX_LINE);
+  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *ticket = NULL;
+      g_autofree char *value = g_malloc (sizes[i] + 1);
+      g_autofree char *reply = NULL;
+      MsnpPassportReply r;
+
+      memset (value, 'x', sizes[i]);
+      memcpy (value, "t=", 2);
+      value[sizes[i]] = '\0';
+      reply = g_strdup_printf ("HTTP/1.1 200 OK\r\nAuthentication-Info: "
+                               "Passport1.4 da-status=success,from-PP='%s'"
+                               "\r\n\r\n", value);
+      r = msnp_passport_parse_login (reply, strlen (reply), &ticket, NULL, &error);
+      if (sizes[i] <= MSNP_PASSPORT_MAX_TICKET)
+        {
+          g_assert_cmpint (r, ==, MSNP_PASSPORT_REPLY_TICKET);
+          g_assert_cmpstr (ticket, ==, value);
+        }
+      else
+        {
+          g_assert_cmpint (r, ==, MSNP_PASSPORT_REPLY_ERROR);
+          g_assert_error (error, MSNP_ERROR, MSNP_ERROR_PASSPORT);
+          g_assert_nonnull (strstr (error->message, "ticket"));
+          g_assert_null (ticket);
+        }
+    }
+}
+
+typedef struct {
+  const char *setting;
+  const char *url;      /* NULL: refused */
+} NexusSettingCase;
+
+static const NexusSettingCase nexus_setting_cases[] = {
+  { "https://nexus.passport.com/rdr/pprdr.asp", "https://nexus.passport.com/rdr/pprdr.asp" },
+  { "nexus.example.net/rdr/pprdr.asp", "https://nexus.example.net/rdr/pprdr.asp" },
+  { "HTTPS://127.0.0.1:8443/x", "HTTPS://127.0.0.1:8443/x" },
+  { "http://nexus.passport.com/rdr/pprdr.asp", NULL },
+  { "HTTP://nexus.passport.com/", NULL },
+  { "ftp://nexus.passport.com/", NULL },
+  { "https://", NULL },
+  { "", NULL },
+  { NULL, NULL },
+};
+
+static void
+test_nexus_setting (gconstpointer data)
+{
+  const NexusSettingCase *c = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = msnp_passport_nexus_url (c->setting, &error);
+
+  g_assert_cmpstr (url, ==, c->url);
+  if (c->url == NULL)
+    {
+      g_assert_error (error, MSNP_ERROR, MSNP_ERROR_SETTINGS);
+      /* The user must learn which setting to fix. */
+      g_assert_nonnull (strstr (error->message, "Passport nexus URL"));
+    }
+  else
+    g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -253,6 +355,13 @@ main (int argc, char **argv)
     {
       g_autofree char *path = g_strdup_printf ("/passport/split-url/%" G_GSIZE_FORMAT, i);
       g_test_add_data_func (path, &split_cases[i], test_split);
+    }
+  g_test_add_func ("/passport/ticket-bound", test_ticket_bound);
+  g_test_add_func ("/passport/server-down", test_server_down);
+  for (gsize i = 0; i < G_N_ELEMENTS (nexus_setting_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/passport/nexus-setting/%" G_GSIZE_FORMAT, i);
+      g_test_add_data_func (path, &nexus_setting_cases[i], test_nexus_setting);
     }
   return g_test_run ();
 }

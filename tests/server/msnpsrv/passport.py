@@ -118,6 +118,10 @@ class Passport:
         u = app.users.get(passport)
         if u is not None and "pwd" in auth and auth["pwd"] == u.password:
             t, p = app.issue_ticket(passport)
+            size = app.kint("passport_ticket_bytes", 0)
+            if size > len("t=%s&p=%s" % (t, p)):
+                # A ticket of that many bytes (a broken or hostile server).
+                p += "P" * (size - len("t=%s&p=%s" % (t, p)))
             entry["result"] = 200
             app.passport_log.append(entry)
             log.info("passport: issued ticket for %s", passport)
