@@ -96,6 +96,40 @@ const MsnpGroup *msnp_lists_find_group_by_name (const MsnpLists *lists,
 
 gboolean msnp_contact_in_group (const MsnpContact *contact, const char *id);
 
+/* List requests sent and not answered yet, by TrID.  Removals from the
+ * forward list:
+ * from group @group_id, or from the whole list when it is NULL.  The
+ * server's truth (the model) changes only with the echo; these let the
+ * next request know what will be left by then. */
+void     msnp_lists_leaving_add  (MsnpLists *lists, guint trid,
+                                  const char *passport, const char *group_id);
+/* An ADD to @list sent (@group_id for the forward list, or NULL). */
+void     msnp_lists_joining_add  (MsnpLists *lists, guint trid, MsnpListMask list,
+                                  const char *passport, const char *group_id);
+/* The echo or the refusal of @trid arrived (unknown TrIDs are ignored). */
+void     msnp_lists_leaving_done (MsnpLists *lists, guint trid);
+/* The server answered the ADD @trid with 215, "already there": the model
+ * takes the contact as on that list (and in that group), which is what
+ * the server says.  Returns the contact (with the list and the group id
+ * asked for, @group_id to free), or NULL when @trid is no ADD in flight.  The list version is left alone: if the server did change the
+ * list after all, its version moved and the next sign-in reloads it. */
+MsnpContact *msnp_lists_joining_present (MsnpLists *lists, guint trid,
+                                         MsnpListMask *list, char **group_id);
+/* TRUE when a removal of @passport from @group_id, or from the whole
+ * forward list, is in flight. */
+gboolean msnp_lists_is_leaving   (const MsnpLists *lists, const char *passport,
+                                  const char *group_id);
+
+/* What "REM FL" must name to take @contact out of @group_id: @group_id,
+ * or NULL ("REM FL passport", off the forward list) when that removal
+ * empties the contact's last group, counting the removals in flight.
+ * MSNP8 servers keep a contact removed from its last group by group on
+ * the forward list with no group, and list it in a default group at the
+ * next sign-in, so the last one must not name a group. */
+const char *msnp_lists_removal_group (const MsnpLists *lists,
+                                      const MsnpContact *contact,
+                                      const char *group_id);
+
 /* Serialises the whole model in the wire's line format, with the version
  * first.  @out is appended to. */
 void msnp_lists_write_cache (const MsnpLists *lists, GString *out);

@@ -154,6 +154,7 @@ msnp_ns_handle_add_rem (MsnpNs *ns, const MsnpCommand *cmd)
     g_debug ("NS: ignoring a malformed %s", cmd->name);
     return TRUE;
   }
+  msnp_lists_leaving_done (ns->lists, a.trid);
   if (a.version != NULL)
     msnp_lists_set_version (ns->lists, a.version);
   contact = add ? apply_add (ns, &a, &friendly) : apply_rem (ns, &a);
@@ -351,6 +352,30 @@ msnp_ns_handle_url (MsnpNs *ns, const MsnpCommand *cmd)
   return TRUE;
 }
 
+/* 215 to our ADD: "already there" (seed 002).  Some servers answer it
+ * and add all the same; either way the contact is where we asked, so it
+ * counts as the echo, not as a refusal. */
+static gboolean
+already_there (MsnpNs *ns, guint trid)
+{
+  MsnpListChange change = { .kind = MSNP_CHANGE_ADD };
+  MsnpListMask list = 0;
+  g_autofree char *group = NULL;
+  MsnpContact *contact = msnp_lists_joining_present (ns->lists, trid, &list, &group);
+
+  if (contact == NULL)
+    return FALSE;
+  g_debug ("NS: %s is already on the list (215)", contact->passport);
+  change.list = list;
+  change.group_id = group;
+  change.passport = contact->passport;
+  change.friendly = contact->friendly;
+  ns->ev->contact_changed (ns->user, contact);
+  fire_changed (ns, trid, &change);
+  ns->ev->lists_dirty (ns->user);
+  return TRUE;
+}
+
 gboolean
 msnp_ns_list_request_failed (MsnpNs *ns, guint trid, const char *name,
                              guint code)
@@ -359,6 +384,9 @@ msnp_ns_list_request_failed (MsnpNs *ns, guint trid, const char *name,
     "ADD", "REM", "ADG", "RMG", "REG", "BLP", "GTC", "PRP", "URL",
   };
 
+  if (code == 215 && msnp_ns_is_cmd (name, "ADD") && already_there (ns, trid))
+    return TRUE;
+  msnp_lists_leaving_done (ns->lists, trid);
   if (ns->ev->request_failed == NULL)
     return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
@@ -389,6 +417,7 @@ msnp_ns_add_contact (MsnpNs *ns, MsnpListMask list, const char *passport,
 {
   const char *code = list_to_code (list);
   g_autofree char *enc = NULL;
+  guint trid;
 
   if (ns->state != NS_STATE_ONLINE || code == NULL || list == MSNP_LIST_RL ||
       !is_wire_token (passport))
@@ -397,9 +426,12 @@ msnp_ns_add_contact (MsnpNs *ns, MsnpListMask list, const char *passport,
   if (group_id != NULL && list == MSNP_LIST_FL) {
     if (!is_wire_token (group_id))
       return 0;
-    return MSNP_NS_SEND (ns, "ADD", code, passport, enc, group_id);
+    trid = MSNP_NS_SEND (ns, "ADD", code, passport, enc, group_id);
+  } else {
+    trid = MSNP_NS_SEND (ns, "ADD", code, passport, enc);
   }
-  return MSNP_NS_SEND (ns, "ADD", code, passport, enc);
+  msnp_lists_joining_add (ns->lists, trid, list, passport, group_id);
+  return trid;
 }
 
 guint
@@ -407,16 +439,26 @@ msnp_ns_remove_contact (MsnpNs *ns, MsnpListMask list, const char *passport,
                         const char *group_id)
 {
   const char *code = list_to_code (list);
+  guint trid;
 
   if (ns->state != NS_STATE_ONLINE || code == NULL || list == MSNP_LIST_RL ||
       !is_wire_token (passport))
     return 0;
-  if (group_id != NULL && list == MSNP_LIST_FL) {
+  if (list != MSNP_LIST_FL)
+    return MSNP_NS_SEND (ns, "REM", code, passport);
+  if (group_id != NULL) {
+    const MsnpContact *contact = msnp_lists_lookup (ns->lists, passport);
+
     if (!is_wire_token (group_id))
       return 0;
-    return MSNP_NS_SEND (ns, "REM", code, passport, group_id);
+    /* Leaving the last group is leaving the list (msnp-lists.h). */
+    if (contact != NULL)
+      group_id = msnp_lists_removal_group (ns->lists, contact, group_id);
   }
-  return MSNP_NS_SEND (ns, "REM", code, passport);
+  trid = group_id != NULL ? MSNP_NS_SEND (ns, "REM", code, passport, group_id)
+                          : MSNP_NS_SEND (ns, "REM", code, passport);
+  msnp_lists_leaving_add (ns->lists, trid, passport, group_id);
+  return trid;
 }
 
 guint
