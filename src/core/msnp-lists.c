@@ -69,11 +69,13 @@ truncate_utf8 (char *text, gsize max_bytes)
 }
 
 /* URL-decodes wire text into valid UTF-8 (servers have sent Latin-1),
+ * without control characters (a name, a group or a phone is one line
+ * of text: CR/LF or a terminal escape must not reach the buddy list),
  * cut to @max_bytes at a character boundary. */
 static char *
 decode_text (const char *wire, gsize max_bytes)
 {
-  char *text = msnp_url_decode (wire);
+  char *text = msnp_text_strip_controls (msnp_url_decode (wire), FALSE);
 
   /* Valid text (nearly always) is kept as decoded, without a copy. */
   if (!g_utf8_validate (text, -1, NULL))
@@ -193,8 +195,8 @@ set_friendly (MsnpContact *contact, const char *friendly)
 {
   if (friendly == NULL || *friendly == '\0')
     friendly = contact->passport;
-  set_friendly_take (contact, truncate_utf8 (g_utf8_make_valid (friendly, -1),
-                                             MAX_NAME_BYTES));
+  set_friendly_take (contact, truncate_utf8 (msnp_text_strip_controls (
+                         g_utf8_make_valid (friendly, -1), FALSE), MAX_NAME_BYTES));
 }
 
 /* Construction ----------------------------------------------------------- */
@@ -393,7 +395,8 @@ msnp_lists_set_group (MsnpLists *lists, const char *id, const char *name)
       g_ptr_array_add (lists->groups, group);
     }
   g_free (group->name);
-  group->name = truncate_utf8 (g_utf8_make_valid (name, -1), MAX_NAME_BYTES);
+  group->name = truncate_utf8 (msnp_text_strip_controls (g_utf8_make_valid (name, -1),
+                                                         FALSE), MAX_NAME_BYTES);
   return group;
 }
 

@@ -191,7 +191,7 @@ msnp_ns_handle_rea (MsnpNs *ns, const MsnpCommand *cmd)
   if (passport == NULL || name == NULL)
     return TRUE;
   msnp_command_param_uint (cmd, 0, &trid);
-  friendly = msnp_url_decode (name);
+  friendly = msnp_text_strip_controls (msnp_url_decode (name), FALSE);
   if (version != NULL)
     msnp_lists_set_version (ns->lists, version);
   if (g_ascii_strcasecmp (passport, ns->passport) == 0) {

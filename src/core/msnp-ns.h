@@ -189,7 +189,9 @@ void msnp_ns_set_friendly (MsnpNs *ns, const char *friendly);
  * @friendly NULL sends the passport. */
 guint msnp_ns_add_contact    (MsnpNs *ns, MsnpListMask list, const char *passport,
                               const char *friendly, const char *group_id);
-/* REM @list passport [group]: with @group_id (FL only) from that group. */
+/* REM @list passport [group]: with @group_id (FL only) from that group,
+ * or from the whole forward list when that is the contact's last group
+ * (msnp_lists_removal_group()).  A 215 answer to ADD counts as the echo. */
 guint msnp_ns_remove_contact (MsnpNs *ns, MsnpListMask list, const char *passport,
                               const char *group_id);
 guint msnp_ns_add_group      (MsnpNs *ns, const char *name);

@@ -179,7 +179,11 @@ msnp_blist_presence (MsnpAccount *msn, const char *passport, MsnpStatus status,
 {
   PurpleAccount *account = msn->account;
   PurpleBuddy *buddy = purple_find_buddy (account, passport);
+  /* NLN/ILN names: one line, no controls, like every name (msnp-lists.c). */
+  g_autofree char *name = friendly != NULL
+      ? msnp_text_strip_controls (g_strdup (friendly), FALSE) : NULL;
 
+  friendly = name != NULL && *name != '\0' ? name : NULL;
   if (friendly != NULL) {
     MsnpContact *contact = msnp_lists_lookup (msnp_ns_get_lists (msn->ns), passport);
     if (contact != NULL && g_strcmp0 (contact->friendly, friendly) != 0) {

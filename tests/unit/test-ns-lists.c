@@ -358,6 +358,21 @@ test_already_there_is_present (void)
   done (ns, &r);
 }
 
+/* Names in ADD and REA echoes lose their control characters too. */
+static void
+test_echo_names_lose_controls (void)
+{
+  Rec r;
+  MsnpNs *ns = online (&r);
+  MsnpLists *lists = msnp_ns_get_lists (ns);
+
+  feed (ns, "ADD 0 FL 13 zed@example.com Zed%0D%0ARing%07 0\r\n");
+  g_assert_cmpstr (msnp_lists_lookup (lists, "zed@example.com")->friendly, ==, "ZedRing");
+  feed (ns, "REA 0 14 bob@example.com Bobby%0A%1B\r\n");
+  g_assert_cmpstr (msnp_lists_lookup (lists, "bob@example.com")->friendly, ==, "Bobby");
+  done (ns, &r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -369,6 +384,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ns-lists/last-group-removal-leaves-the-list",
                    test_last_group_removal_leaves_the_list);
   g_test_add_func ("/ns-lists/already-there-is-present", test_already_there_is_present);
+  g_test_add_func ("/ns-lists/echo-names-lose-controls", test_echo_names_lose_controls);
   g_test_add_func ("/ns-lists/refused-removal-no-longer-counts",
                    test_refused_removal_no_longer_counts);
   return g_test_run ();
