@@ -27,6 +27,7 @@ typedef enum {
   MSNP_ERROR_VERSION,         /* server refused MSNP8 */
   MSNP_ERROR_TIMEOUT,         /* no answer to a keepalive or a step */
   MSNP_ERROR_PASSPORT,        /* Passport login service misbehaved */
+  MSNP_ERROR_LIST_TOO_BIG,    /* more contacts than MSNP_LISTS_MAX_CONTACTS */
 } MsnpErrorCode;
 
 typedef enum {

@@ -15,6 +15,8 @@ struct _MsnpLists {
   GPtrArray   *contacts;  /* MsnpContact *, owned, server order */
   GHashTable  *index;     /* passport → MsnpContact *, keys borrowed */
   GPtrArray   *groups;    /* MsnpGroup *, owned, server order */
+  GHashTable  *group_index;  /* id → MsnpGroup *, keys borrowed */
+  gboolean     overflow;  /* contacts past MSNP_LISTS_MAX_CONTACTS dropped */
   char        *version;
   char         gtc;
   MsnpListMask blp;
@@ -209,6 +211,7 @@ msnp_lists_new (void)
   lists->contacts = g_ptr_array_new_with_free_func ((GDestroyNotify) contact_free);
   lists->index = g_hash_table_new (g_str_hash, g_str_equal);
   lists->groups = g_ptr_array_new_with_free_func ((GDestroyNotify) group_free);
+  lists->group_index = g_hash_table_new (g_str_hash, g_str_equal);
   lists->leaving_by_trid = g_hash_table_new_full (g_direct_hash, g_direct_equal,
                                                   NULL, (GDestroyNotify) leaving_free);
   lists->leaving_by_passport = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -227,6 +230,7 @@ msnp_lists_free (MsnpLists *lists)
   g_hash_table_unref (lists->index);
   g_hash_table_unref (lists->leaving_by_passport);
   g_hash_table_unref (lists->leaving_by_trid);
+  g_hash_table_unref (lists->group_index);
   g_ptr_array_unref (lists->contacts);
   g_ptr_array_unref (lists->groups);
   for (int i = 0; i < MSNP_N_PHONES; i++)
@@ -241,8 +245,10 @@ void
 msnp_lists_clear (MsnpLists *lists)
 {
   lists->last = NULL;
+  lists->overflow = FALSE;
   g_hash_table_remove_all (lists->index);
   g_ptr_array_set_size (lists->contacts, 0);
+  g_hash_table_remove_all (lists->group_index);
   g_ptr_array_set_size (lists->groups, 0);
   for (int i = 0; i < MSNP_N_PHONES; i++)
     g_clear_pointer (&lists->own_phones[i], g_free);
@@ -327,6 +333,11 @@ msnp_lists_ensure (MsnpLists *lists, const char *passport,
         set_friendly (contact, friendly);
       return contact;
     }
+  if (lists->contacts->len >= MSNP_LISTS_MAX_CONTACTS)
+    {
+      lists->overflow = TRUE;
+      return NULL;
+    }
   contact = contact_add (lists, passport);
   set_friendly (contact, friendly);
   return contact;
@@ -351,6 +362,19 @@ msnp_lists_n_contacts (const MsnpLists *lists)
   return lists->contacts->len;
 }
 
+const MsnpContact *
+msnp_lists_nth (const MsnpLists *lists, guint i)
+{
+  g_return_val_if_fail (i < lists->contacts->len, NULL);
+  return g_ptr_array_index (lists->contacts, i);
+}
+
+gboolean
+msnp_lists_overflowed (const MsnpLists *lists)
+{
+  return lists->overflow;
+}
+
 void
 msnp_lists_foreach (const MsnpLists *lists,
                     void (*func) (MsnpContact *contact, gpointer data),
@@ -360,17 +384,23 @@ msnp_lists_foreach (const MsnpLists *lists,
     func (g_ptr_array_index (lists->contacts, i), data);
 }
 
+/* Looked up once per contact and group in every sync: a hash, since a
+ * server may define many groups. */
 const MsnpGroup *
 msnp_lists_get_group (const MsnpLists *lists, const char *id)
 {
-  for (guint i = 0; id != NULL && i < lists->groups->len; i++)
-    {
-      const MsnpGroup *group = g_ptr_array_index (lists->groups, i);
+  return id != NULL ? g_hash_table_lookup (lists->group_index, id) : NULL;
+}
 
-      if (strcmp (group->id, id) == 0)
-        return group;
-    }
-  return NULL;
+static MsnpGroup *
+group_add (MsnpLists *lists, const char *id)
+{
+  MsnpGroup *group = g_new0 (MsnpGroup, 1);
+
+  group->id = g_strdup (id);
+  g_ptr_array_add (lists->groups, group);
+  g_hash_table_insert (lists->group_index, group->id, group);
+  return group;
 }
 
 const GPtrArray *
@@ -389,11 +419,7 @@ msnp_lists_set_group (MsnpLists *lists, const char *id, const char *name)
     return NULL;
   group = (MsnpGroup *) msnp_lists_get_group (lists, id);
   if (group == NULL)
-    {
-      group = g_new0 (MsnpGroup, 1);
-      group->id = g_strdup (id);
-      g_ptr_array_add (lists->groups, group);
-    }
+    group = group_add (lists, id);
   g_free (group->name);
   group->name = truncate_utf8 (msnp_text_strip_controls (g_utf8_make_valid (name, -1),
                                                          FALSE), MAX_NAME_BYTES);
@@ -406,7 +432,10 @@ msnp_lists_remove_group (MsnpLists *lists, const char *id)
   const MsnpGroup *group = msnp_lists_get_group (lists, id);
 
   if (group != NULL)
-    g_ptr_array_remove (lists->groups, (gpointer) group);  /* frees it */
+    {
+      g_hash_table_remove (lists->group_index, group->id);
+      g_ptr_array_remove (lists->groups, (gpointer) group);  /* frees it */
+    }
 }
 
 const MsnpGroup *
@@ -487,6 +516,8 @@ msnp_lists_joining_present (MsnpLists *lists, guint trid, MsnpListMask *list,
       !is_clean_id (l->passport))
     return NULL;
   contact = msnp_lists_ensure (lists, l->passport, NULL);
+  if (contact == NULL)
+    return NULL;   /* the list is full: a plain refusal then */
   contact->lists |= l->list;
   if (l->group_id != NULL && !msnp_contact_in_group (contact, l->group_id) &&
       contact->groups->len < MAX_GROUPS_PER_CONTACT)
@@ -619,11 +650,7 @@ apply_lsg (MsnpLists *lists, const MsnpCommand *cmd)
     return NULL;
   group = (MsnpGroup *) msnp_lists_get_group (lists, id);
   if (group == NULL)
-    {
-      group = g_new0 (MsnpGroup, 1);
-      group->id = g_strdup (id);
-      g_ptr_array_add (lists->groups, group);
-    }
+    group = group_add (lists, id);
   g_free (group->name);
   group->name = decode_text (name, MAX_NAME_BYTES);
   return NULL;
@@ -700,6 +727,12 @@ apply_lst (MsnpLists *lists, const MsnpCommand *cmd)
   if (friendly != NULL)
     decoded = decode_text (friendly, MAX_NAME_BYTES);
   contact = msnp_lists_lookup (lists, passport);
+  if (contact == NULL && lists->contacts->len >= MSNP_LISTS_MAX_CONTACTS)
+    {
+      lists->overflow = TRUE;
+      g_free (decoded);
+      return NULL;
+    }
   if (contact == NULL)
     {
       contact = contact_add (lists, passport);

@@ -42,6 +42,18 @@ typedef struct {
   char *name;              /* decoded UTF-8 */
 } MsnpGroup;
 
+/* The most contacts (on any of the four lists) one account may have.
+ * Microsoft's servers capped the forward list at 150, then 300, 600 and
+ * finally 1,000 contacts; revival servers lift the cap, but nobody has
+ * tens of thousands of contacts to talk to.  Every contact costs the
+ * host 4-6 KB in libpurple (a PurpleBuddy with its presence: measured
+ * in bench/RESULTS.md) and ~40 us to put in place, so 60,000 keeps one
+ * account under ~350 MB and a first sign-in within a few seconds, while
+ * leaving 60 times the largest official list (and the 50,000-contact
+ * benchmark list) working.  Beyond it the sign-in stops with a clear
+ * error instead of eating the host's memory. */
+#define MSNP_LISTS_MAX_CONTACTS 60000
+
 typedef struct _MsnpLists MsnpLists;
 
 MsnpLists *msnp_lists_new  (void);
@@ -69,11 +81,18 @@ const char *msnp_lists_get_own_phone (const MsnpLists *lists, MsnpPhone phone);
 MsnpContact *msnp_lists_apply (MsnpLists *lists, const MsnpCommand *cmd);
 
 MsnpContact *msnp_lists_lookup (const MsnpLists *lists, const char *passport);
-/* Adds (or returns) a contact with no lists. */
+/* Adds (or returns) a contact with no lists; NULL when the model is full
+ * (MSNP_LISTS_MAX_CONTACTS). */
 MsnpContact *msnp_lists_ensure (MsnpLists *lists, const char *passport,
                                 const char *friendly);
 void         msnp_lists_remove (MsnpLists *lists, const char *passport);
 guint        msnp_lists_n_contacts (const MsnpLists *lists);
+/* TRUE when a sync listed more than MSNP_LISTS_MAX_CONTACTS contacts (the
+ * ones past it were dropped); cleared by msnp_lists_clear(). */
+gboolean     msnp_lists_overflowed (const MsnpLists *lists);
+
+/* The @i-th contact in the order the server listed them (borrowed). */
+const MsnpContact *msnp_lists_nth (const MsnpLists *lists, guint i);
 
 /* Contacts in the order the server listed them (borrowed). */
 void msnp_lists_foreach (const MsnpLists *lists,

@@ -8,9 +8,11 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "msnp-ns-private.h"
 #include "msnp-command.h"
+#include "msnp-error.h"
 
 static const char *const list_codes[] = { "FL", "AL", "BL", "RL" };
 static const char *const phone_codes[MSNP_N_PHONES] = {
@@ -211,6 +213,34 @@ msnp_ns_handle_rea (MsnpNs *ns, const MsnpCommand *cmd)
     }
   }
   ns->ev->lists_dirty (ns->user);
+  return TRUE;
+}
+
+/* ---- the size of the list -------------------------------------------- */
+
+gboolean
+msnp_ns_list_too_big (MsnpNs *ns)
+{
+  gint64 announced = ns->state == NS_STATE_SYNCING ? ns->sync_contacts : -1;
+  g_autofree char *count = NULL;
+  g_autofree char *max = NULL;
+  GError *error;
+
+  if (ns->state == NS_STATE_CLOSED)
+    return TRUE;
+  if (announced <= MSNP_LISTS_MAX_CONTACTS && !msnp_lists_overflowed (ns->lists))
+    return FALSE;
+  /* SYN announced the count, or the server sent more than it announced. */
+  count = announced > MSNP_LISTS_MAX_CONTACTS
+      ? g_strdup_printf ("%" G_GINT64_FORMAT, announced)
+      : g_strdup_printf (_("more than %u"), (guint) MSNP_LISTS_MAX_CONTACTS);
+  max = g_strdup_printf ("%u", (guint) MSNP_LISTS_MAX_CONTACTS);
+  error = g_error_new (MSNP_ERROR, MSNP_ERROR_LIST_TOO_BIG,
+                       _("Your contact list holds %s contacts; at most %s can "
+                         "be signed in with. Remove contacts with another "
+                         "client, then sign in again."), count, max);
+  msnp_ns_abort (ns, error);
+  g_error_free (error);
   return TRUE;
 }
 

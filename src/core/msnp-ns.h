@@ -155,6 +155,12 @@ void msnp_ns_set_trace (MsnpNs *ns, gboolean trace);
 /* The list model (load a cache into it before connecting). */
 MsnpLists *msnp_ns_get_lists (MsnpNs *ns);
 
+/* TRUE when the list being synced has more than MSNP_LISTS_MAX_CONTACTS
+ * contacts (announced by SYN or found while listing): the session is then
+ * closed with MSNP_ERROR_LIST_TOO_BIG (or already closed).  The owner
+ * asks as contacts arrive and before it puts the list in place. */
+gboolean msnp_ns_list_too_big (MsnpNs *ns);
+
 /* The status sent once the list is synced (default online). */
 void msnp_ns_set_initial_status (MsnpNs *ns, MsnpStatus status);
 
