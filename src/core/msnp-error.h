@@ -30,6 +30,7 @@ typedef enum {
   MSNP_ERROR_SETTINGS,        /* an account setting cannot work as given */
   MSNP_ERROR_PASSPORT_DOWN,   /* Passport answered with a server error (5xx):
                                * like a busy NS, worth signing in again later */
+  MSNP_ERROR_LIST_TOO_BIG,    /* more contacts than MSNP_LISTS_MAX_CONTACTS */
 } MsnpErrorCode;
 
 typedef enum {

@@ -15,12 +15,25 @@ struct _MsnpLists {
   GPtrArray   *contacts;  /* MsnpContact *, owned, server order */
   GHashTable  *index;     /* passport → MsnpContact *, keys borrowed */
   GPtrArray   *groups;    /* MsnpGroup *, owned, server order */
+  GHashTable  *group_index;  /* id → MsnpGroup *, keys borrowed */
+  gboolean     overflow;  /* contacts past MSNP_LISTS_MAX_CONTACTS dropped */
   char        *version;
   char         gtc;
   MsnpListMask blp;
   char        *own_phones[MSNP_N_PHONES];
   MsnpContact *last;      /* the contact of the last LST, for BPR */
+  /* List requests in flight (msnp_lists_leaving_add, _joining_add). */
+  GHashTable  *leaving_by_trid;      /* TrID → Leaving *, owned */
+  GHashTable  *leaving_by_passport;  /* passport → GPtrArray of removals */
 };
+
+typedef struct {
+  guint    trid;
+  gboolean adding;     /* ADD (msnp_lists_joining_add), else REM FL */
+  guint    list;       /* MsnpListMask, for an ADD */
+  char    *passport;   /* lower-cased */
+  char    *group_id;   /* NULL: the whole forward list (REM) or no group */
+} Leaving;
 
 /* Limits that keep every cache line well inside MSNP_FRAMER_MAX_LINE even
  * after URL-encoding (which can triple a name), so whatever the server
@@ -58,11 +71,13 @@ truncate_utf8 (char *text, gsize max_bytes)
 }
 
 /* URL-decodes wire text into valid UTF-8 (servers have sent Latin-1),
+ * without control characters (a name, a group or a phone is one line
+ * of text: CR/LF or a terminal escape must not reach the buddy list),
  * cut to @max_bytes at a character boundary. */
 static char *
 decode_text (const char *wire, gsize max_bytes)
 {
-  char *text = msnp_url_decode (wire);
+  char *text = msnp_text_strip_controls (msnp_url_decode (wire), FALSE);
 
   /* Valid text (nearly always) is kept as decoded, without a copy. */
   if (!g_utf8_validate (text, -1, NULL))
@@ -149,6 +164,14 @@ contact_free (MsnpContact *contact)
 }
 
 static void
+leaving_free (Leaving *l)
+{
+  g_free (l->passport);
+  g_free (l->group_id);
+  g_free (l);
+}
+
+static void
 group_free (MsnpGroup *group)
 {
   g_free (group->id);
@@ -174,8 +197,8 @@ set_friendly (MsnpContact *contact, const char *friendly)
 {
   if (friendly == NULL || *friendly == '\0')
     friendly = contact->passport;
-  set_friendly_take (contact, truncate_utf8 (g_utf8_make_valid (friendly, -1),
-                                             MAX_NAME_BYTES));
+  set_friendly_take (contact, truncate_utf8 (msnp_text_strip_controls (
+                         g_utf8_make_valid (friendly, -1), FALSE), MAX_NAME_BYTES));
 }
 
 /* Construction ----------------------------------------------------------- */
@@ -188,6 +211,11 @@ msnp_lists_new (void)
   lists->contacts = g_ptr_array_new_with_free_func ((GDestroyNotify) contact_free);
   lists->index = g_hash_table_new (g_str_hash, g_str_equal);
   lists->groups = g_ptr_array_new_with_free_func ((GDestroyNotify) group_free);
+  lists->group_index = g_hash_table_new (g_str_hash, g_str_equal);
+  lists->leaving_by_trid = g_hash_table_new_full (g_direct_hash, g_direct_equal,
+                                                  NULL, (GDestroyNotify) leaving_free);
+  lists->leaving_by_passport = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                      (GDestroyNotify) g_ptr_array_unref);
   lists->version = g_strdup ("0");
   lists->gtc = 'A';
   lists->blp = MSNP_LIST_AL;
@@ -200,6 +228,9 @@ msnp_lists_free (MsnpLists *lists)
   if (lists == NULL)
     return;
   g_hash_table_unref (lists->index);
+  g_hash_table_unref (lists->leaving_by_passport);
+  g_hash_table_unref (lists->leaving_by_trid);
+  g_hash_table_unref (lists->group_index);
   g_ptr_array_unref (lists->contacts);
   g_ptr_array_unref (lists->groups);
   for (int i = 0; i < MSNP_N_PHONES; i++)
@@ -214,8 +245,10 @@ void
 msnp_lists_clear (MsnpLists *lists)
 {
   lists->last = NULL;
+  lists->overflow = FALSE;
   g_hash_table_remove_all (lists->index);
   g_ptr_array_set_size (lists->contacts, 0);
+  g_hash_table_remove_all (lists->group_index);
   g_ptr_array_set_size (lists->groups, 0);
   for (int i = 0; i < MSNP_N_PHONES; i++)
     g_clear_pointer (&lists->own_phones[i], g_free);
@@ -300,6 +333,11 @@ msnp_lists_ensure (MsnpLists *lists, const char *passport,
         set_friendly (contact, friendly);
       return contact;
     }
+  if (lists->contacts->len >= MSNP_LISTS_MAX_CONTACTS)
+    {
+      lists->overflow = TRUE;
+      return NULL;
+    }
   contact = contact_add (lists, passport);
   set_friendly (contact, friendly);
   return contact;
@@ -324,6 +362,19 @@ msnp_lists_n_contacts (const MsnpLists *lists)
   return lists->contacts->len;
 }
 
+const MsnpContact *
+msnp_lists_nth (const MsnpLists *lists, guint i)
+{
+  g_return_val_if_fail (i < lists->contacts->len, NULL);
+  return g_ptr_array_index (lists->contacts, i);
+}
+
+gboolean
+msnp_lists_overflowed (const MsnpLists *lists)
+{
+  return lists->overflow;
+}
+
 void
 msnp_lists_foreach (const MsnpLists *lists,
                     void (*func) (MsnpContact *contact, gpointer data),
@@ -333,17 +384,23 @@ msnp_lists_foreach (const MsnpLists *lists,
     func (g_ptr_array_index (lists->contacts, i), data);
 }
 
+/* Looked up once per contact and group in every sync: a hash, since a
+ * server may define many groups. */
 const MsnpGroup *
 msnp_lists_get_group (const MsnpLists *lists, const char *id)
 {
-  for (guint i = 0; id != NULL && i < lists->groups->len; i++)
-    {
-      const MsnpGroup *group = g_ptr_array_index (lists->groups, i);
+  return id != NULL ? g_hash_table_lookup (lists->group_index, id) : NULL;
+}
 
-      if (strcmp (group->id, id) == 0)
-        return group;
-    }
-  return NULL;
+static MsnpGroup *
+group_add (MsnpLists *lists, const char *id)
+{
+  MsnpGroup *group = g_new0 (MsnpGroup, 1);
+
+  group->id = g_strdup (id);
+  g_ptr_array_add (lists->groups, group);
+  g_hash_table_insert (lists->group_index, group->id, group);
+  return group;
 }
 
 const GPtrArray *
@@ -362,13 +419,10 @@ msnp_lists_set_group (MsnpLists *lists, const char *id, const char *name)
     return NULL;
   group = (MsnpGroup *) msnp_lists_get_group (lists, id);
   if (group == NULL)
-    {
-      group = g_new0 (MsnpGroup, 1);
-      group->id = g_strdup (id);
-      g_ptr_array_add (lists->groups, group);
-    }
+    group = group_add (lists, id);
   g_free (group->name);
-  group->name = truncate_utf8 (g_utf8_make_valid (name, -1), MAX_NAME_BYTES);
+  group->name = truncate_utf8 (msnp_text_strip_controls (g_utf8_make_valid (name, -1),
+                                                         FALSE), MAX_NAME_BYTES);
   return group;
 }
 
@@ -378,7 +432,10 @@ msnp_lists_remove_group (MsnpLists *lists, const char *id)
   const MsnpGroup *group = msnp_lists_get_group (lists, id);
 
   if (group != NULL)
-    g_ptr_array_remove (lists->groups, (gpointer) group);  /* frees it */
+    {
+      g_hash_table_remove (lists->group_index, group->id);
+      g_ptr_array_remove (lists->groups, (gpointer) group);  /* frees it */
+    }
 }
 
 const MsnpGroup *
@@ -401,6 +458,138 @@ msnp_contact_in_group (const MsnpContact *contact, const char *id)
     if (strcmp (g_ptr_array_index (contact->groups, i), id) == 0)
       return TRUE;
   return FALSE;
+}
+
+/* Removals in flight ----------------------------------------------------- */
+
+static void
+pending_add (MsnpLists *lists, guint trid, gboolean adding, guint list,
+             const char *passport, const char *group_id)
+{
+  Leaving *l;
+  GPtrArray *mine;
+
+  g_return_if_fail (passport != NULL);
+  if (trid == 0)
+    return;   /* nothing went out */
+  msnp_lists_leaving_done (lists, trid);
+  l = g_new0 (Leaving, 1);
+  l->trid = trid;
+  l->adding = adding;
+  l->list = list;
+  l->passport = g_ascii_strdown (passport, -1);
+  l->group_id = g_strdup (group_id);
+  g_hash_table_insert (lists->leaving_by_trid, GUINT_TO_POINTER (trid), l);
+  if (adding)
+    return;
+  mine = g_hash_table_lookup (lists->leaving_by_passport, l->passport);
+  if (mine == NULL) {
+    mine = g_ptr_array_new ();
+    g_hash_table_insert (lists->leaving_by_passport, g_strdup (l->passport), mine);
+  }
+  g_ptr_array_add (mine, l);
+}
+
+void
+msnp_lists_leaving_add (MsnpLists *lists, guint trid, const char *passport,
+                        const char *group_id)
+{
+  pending_add (lists, trid, FALSE, MSNP_LIST_FL, passport, group_id);
+}
+
+void
+msnp_lists_joining_add (MsnpLists *lists, guint trid, MsnpListMask list,
+                        const char *passport, const char *group_id)
+{
+  pending_add (lists, trid, TRUE, list, passport,
+               list == MSNP_LIST_FL ? group_id : NULL);
+}
+
+MsnpContact *
+msnp_lists_joining_present (MsnpLists *lists, guint trid, MsnpListMask *list,
+                            char **group_id)
+{
+  Leaving *l = g_hash_table_lookup (lists->leaving_by_trid, GUINT_TO_POINTER (trid));
+  MsnpContact *contact;
+
+  if (l == NULL || !l->adding || strlen (l->passport) > MAX_PASSPORT ||
+      !is_clean_id (l->passport))
+    return NULL;
+  contact = msnp_lists_ensure (lists, l->passport, NULL);
+  if (contact == NULL)
+    return NULL;   /* the list is full: a plain refusal then */
+  contact->lists |= l->list;
+  if (l->group_id != NULL && !msnp_contact_in_group (contact, l->group_id) &&
+      contact->groups->len < MAX_GROUPS_PER_CONTACT)
+    g_ptr_array_add (contact->groups, g_strdup (l->group_id));
+  *list = l->list;
+  *group_id = g_steal_pointer (&l->group_id);
+  msnp_lists_leaving_done (lists, trid);
+  return contact;
+}
+
+void
+msnp_lists_leaving_done (MsnpLists *lists, guint trid)
+{
+  Leaving *l = g_hash_table_lookup (lists->leaving_by_trid, GUINT_TO_POINTER (trid));
+  GPtrArray *mine;
+
+  if (l == NULL)
+    return;
+  mine = l->adding ? NULL : g_hash_table_lookup (lists->leaving_by_passport, l->passport);
+  if (mine != NULL) {
+    g_ptr_array_remove_fast (mine, l);
+    if (mine->len == 0)
+      g_hash_table_remove (lists->leaving_by_passport, l->passport);
+  }
+  g_hash_table_remove (lists->leaving_by_trid, GUINT_TO_POINTER (trid));  /* frees @l */
+}
+
+static const GPtrArray *
+leaving_of (const MsnpLists *lists, const char *passport)
+{
+  char key[MAX_PASSPORT + 1];
+
+  if (passport == NULL || !ascii_lower_into (passport, key, sizeof key))
+    return NULL;   /* longer than any passport the model keeps */
+  return g_hash_table_lookup (lists->leaving_by_passport, key);
+}
+
+static gboolean
+leaving_in (const GPtrArray *mine, const char *group_id)
+{
+  for (guint i = 0; mine != NULL && i < mine->len; i++) {
+    const Leaving *l = g_ptr_array_index (mine, i);
+
+    if (l->group_id == NULL || g_strcmp0 (l->group_id, group_id) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+gboolean
+msnp_lists_is_leaving (const MsnpLists *lists, const char *passport,
+                       const char *group_id)
+{
+  return leaving_in (leaving_of (lists, passport), group_id);
+}
+
+const char *
+msnp_lists_removal_group (const MsnpLists *lists, const MsnpContact *contact,
+                          const char *group_id)
+{
+  const GPtrArray *mine;
+
+  if (contact == NULL || group_id == NULL)
+    return NULL;
+  mine = leaving_of (lists, contact->passport);
+  for (guint i = 0; i < contact->groups->len; i++) {
+    const char *other = g_ptr_array_index (contact->groups, i);
+
+    if (strcmp (other, group_id) != 0 && !leaving_in (mine, other))
+      return group_id;   /* a group stays */
+  }
+  return NULL;
 }
 
 /* Sync lines ------------------------------------------------------------- */
@@ -461,11 +650,7 @@ apply_lsg (MsnpLists *lists, const MsnpCommand *cmd)
     return NULL;
   group = (MsnpGroup *) msnp_lists_get_group (lists, id);
   if (group == NULL)
-    {
-      group = g_new0 (MsnpGroup, 1);
-      group->id = g_strdup (id);
-      g_ptr_array_add (lists->groups, group);
-    }
+    group = group_add (lists, id);
   g_free (group->name);
   group->name = decode_text (name, MAX_NAME_BYTES);
   return NULL;
@@ -542,6 +727,12 @@ apply_lst (MsnpLists *lists, const MsnpCommand *cmd)
   if (friendly != NULL)
     decoded = decode_text (friendly, MAX_NAME_BYTES);
   contact = msnp_lists_lookup (lists, passport);
+  if (contact == NULL && lists->contacts->len >= MSNP_LISTS_MAX_CONTACTS)
+    {
+      lists->overflow = TRUE;
+      g_free (decoded);
+      return NULL;
+    }
   if (contact == NULL)
     {
       contact = contact_add (lists, passport);

@@ -42,6 +42,18 @@ typedef struct {
   char *name;              /* decoded UTF-8 */
 } MsnpGroup;
 
+/* The most contacts (on any of the four lists) one account may have.
+ * Microsoft's servers capped the forward list at 150, then 300, 600 and
+ * finally 1,000 contacts; revival servers lift the cap, but nobody has
+ * tens of thousands of contacts to talk to.  Every contact costs the
+ * host 4-6 KB in libpurple (a PurpleBuddy with its presence: measured
+ * in bench/RESULTS.md) and ~40 us to put in place, so 60,000 keeps one
+ * account under ~350 MB and a first sign-in within a few seconds, while
+ * leaving 60 times the largest official list (and the 50,000-contact
+ * benchmark list) working.  Beyond it the sign-in stops with a clear
+ * error instead of eating the host's memory. */
+#define MSNP_LISTS_MAX_CONTACTS 60000
+
 typedef struct _MsnpLists MsnpLists;
 
 MsnpLists *msnp_lists_new  (void);
@@ -69,11 +81,18 @@ const char *msnp_lists_get_own_phone (const MsnpLists *lists, MsnpPhone phone);
 MsnpContact *msnp_lists_apply (MsnpLists *lists, const MsnpCommand *cmd);
 
 MsnpContact *msnp_lists_lookup (const MsnpLists *lists, const char *passport);
-/* Adds (or returns) a contact with no lists. */
+/* Adds (or returns) a contact with no lists; NULL when the model is full
+ * (MSNP_LISTS_MAX_CONTACTS). */
 MsnpContact *msnp_lists_ensure (MsnpLists *lists, const char *passport,
                                 const char *friendly);
 void         msnp_lists_remove (MsnpLists *lists, const char *passport);
 guint        msnp_lists_n_contacts (const MsnpLists *lists);
+/* TRUE when a sync listed more than MSNP_LISTS_MAX_CONTACTS contacts (the
+ * ones past it were dropped); cleared by msnp_lists_clear(). */
+gboolean     msnp_lists_overflowed (const MsnpLists *lists);
+
+/* The @i-th contact in the order the server listed them (borrowed). */
+const MsnpContact *msnp_lists_nth (const MsnpLists *lists, guint i);
 
 /* Contacts in the order the server listed them (borrowed). */
 void msnp_lists_foreach (const MsnpLists *lists,
@@ -95,6 +114,40 @@ const MsnpGroup *msnp_lists_find_group_by_name (const MsnpLists *lists,
                                                 const char *name);
 
 gboolean msnp_contact_in_group (const MsnpContact *contact, const char *id);
+
+/* List requests sent and not answered yet, by TrID.  Removals from the
+ * forward list:
+ * from group @group_id, or from the whole list when it is NULL.  The
+ * server's truth (the model) changes only with the echo; these let the
+ * next request know what will be left by then. */
+void     msnp_lists_leaving_add  (MsnpLists *lists, guint trid,
+                                  const char *passport, const char *group_id);
+/* An ADD to @list sent (@group_id for the forward list, or NULL). */
+void     msnp_lists_joining_add  (MsnpLists *lists, guint trid, MsnpListMask list,
+                                  const char *passport, const char *group_id);
+/* The echo or the refusal of @trid arrived (unknown TrIDs are ignored). */
+void     msnp_lists_leaving_done (MsnpLists *lists, guint trid);
+/* The server answered the ADD @trid with 215, "already there": the model
+ * takes the contact as on that list (and in that group), which is what
+ * the server says.  Returns the contact (with the list and the group id
+ * asked for, @group_id to free), or NULL when @trid is no ADD in flight.  The list version is left alone: if the server did change the
+ * list after all, its version moved and the next sign-in reloads it. */
+MsnpContact *msnp_lists_joining_present (MsnpLists *lists, guint trid,
+                                         MsnpListMask *list, char **group_id);
+/* TRUE when a removal of @passport from @group_id, or from the whole
+ * forward list, is in flight. */
+gboolean msnp_lists_is_leaving   (const MsnpLists *lists, const char *passport,
+                                  const char *group_id);
+
+/* What "REM FL" must name to take @contact out of @group_id: @group_id,
+ * or NULL ("REM FL passport", off the forward list) when that removal
+ * empties the contact's last group, counting the removals in flight.
+ * MSNP8 servers keep a contact removed from its last group by group on
+ * the forward list with no group, and list it in a default group at the
+ * next sign-in, so the last one must not name a group. */
+const char *msnp_lists_removal_group (const MsnpLists *lists,
+                                      const MsnpContact *contact,
+                                      const char *group_id);
 
 /* Serialises the whole model in the wire's line format, with the version
  * first.  @out is appended to. */

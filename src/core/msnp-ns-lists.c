@@ -8,9 +8,11 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "msnp-ns-private.h"
 #include "msnp-command.h"
+#include "msnp-error.h"
 
 static const char *const list_codes[] = { "FL", "AL", "BL", "RL" };
 static const char *const phone_codes[MSNP_N_PHONES] = {
@@ -154,6 +156,7 @@ msnp_ns_handle_add_rem (MsnpNs *ns, const MsnpCommand *cmd)
     g_debug ("NS: ignoring a malformed %s", cmd->name);
     return TRUE;
   }
+  msnp_lists_leaving_done (ns->lists, a.trid);
   if (a.version != NULL)
     msnp_lists_set_version (ns->lists, a.version);
   contact = add ? apply_add (ns, &a, &friendly) : apply_rem (ns, &a);
@@ -190,7 +193,7 @@ msnp_ns_handle_rea (MsnpNs *ns, const MsnpCommand *cmd)
   if (passport == NULL || name == NULL)
     return TRUE;
   msnp_command_param_uint (cmd, 0, &trid);
-  friendly = msnp_url_decode (name);
+  friendly = msnp_text_strip_controls (msnp_url_decode (name), FALSE);
   if (version != NULL)
     msnp_lists_set_version (ns->lists, version);
   if (g_ascii_strcasecmp (passport, ns->passport) == 0) {
@@ -210,6 +213,34 @@ msnp_ns_handle_rea (MsnpNs *ns, const MsnpCommand *cmd)
     }
   }
   ns->ev->lists_dirty (ns->user);
+  return TRUE;
+}
+
+/* ---- the size of the list -------------------------------------------- */
+
+gboolean
+msnp_ns_list_too_big (MsnpNs *ns)
+{
+  gint64 announced = ns->state == NS_STATE_SYNCING ? ns->sync_contacts : -1;
+  g_autofree char *count = NULL;
+  g_autofree char *max = NULL;
+  GError *error;
+
+  if (ns->state == NS_STATE_CLOSED)
+    return TRUE;
+  if (announced <= MSNP_LISTS_MAX_CONTACTS && !msnp_lists_overflowed (ns->lists))
+    return FALSE;
+  /* SYN announced the count, or the server sent more than it announced. */
+  count = announced > MSNP_LISTS_MAX_CONTACTS
+      ? g_strdup_printf ("%" G_GINT64_FORMAT, announced)
+      : g_strdup_printf (_("more than %u"), (guint) MSNP_LISTS_MAX_CONTACTS);
+  max = g_strdup_printf ("%u", (guint) MSNP_LISTS_MAX_CONTACTS);
+  error = g_error_new (MSNP_ERROR, MSNP_ERROR_LIST_TOO_BIG,
+                       _("Your contact list holds %s contacts; at most %s can "
+                         "be signed in with. Remove contacts with another "
+                         "client, then sign in again."), count, max);
+  msnp_ns_abort (ns, error);
+  g_error_free (error);
   return TRUE;
 }
 
@@ -351,6 +382,30 @@ msnp_ns_handle_url (MsnpNs *ns, const MsnpCommand *cmd)
   return TRUE;
 }
 
+/* 215 to our ADD: "already there" (seed 002).  Some servers answer it
+ * and add all the same; either way the contact is where we asked, so it
+ * counts as the echo, not as a refusal. */
+static gboolean
+already_there (MsnpNs *ns, guint trid)
+{
+  MsnpListChange change = { .kind = MSNP_CHANGE_ADD };
+  MsnpListMask list = 0;
+  g_autofree char *group = NULL;
+  MsnpContact *contact = msnp_lists_joining_present (ns->lists, trid, &list, &group);
+
+  if (contact == NULL)
+    return FALSE;
+  g_debug ("NS: %s is already on the list (215)", contact->passport);
+  change.list = list;
+  change.group_id = group;
+  change.passport = contact->passport;
+  change.friendly = contact->friendly;
+  ns->ev->contact_changed (ns->user, contact);
+  fire_changed (ns, trid, &change);
+  ns->ev->lists_dirty (ns->user);
+  return TRUE;
+}
+
 gboolean
 msnp_ns_list_request_failed (MsnpNs *ns, guint trid, const char *name,
                              guint code)
@@ -359,6 +414,9 @@ msnp_ns_list_request_failed (MsnpNs *ns, guint trid, const char *name,
     "ADD", "REM", "ADG", "RMG", "REG", "BLP", "GTC", "PRP", "URL",
   };
 
+  if (code == 215 && msnp_ns_is_cmd (name, "ADD") && already_there (ns, trid))
+    return TRUE;
+  msnp_lists_leaving_done (ns->lists, trid);
   if (ns->ev->request_failed == NULL)
     return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
@@ -389,6 +447,7 @@ msnp_ns_add_contact (MsnpNs *ns, MsnpListMask list, const char *passport,
 {
   const char *code = list_to_code (list);
   g_autofree char *enc = NULL;
+  guint trid;
 
   if (ns->state != NS_STATE_ONLINE || code == NULL || list == MSNP_LIST_RL ||
       !is_wire_token (passport))
@@ -397,9 +456,12 @@ msnp_ns_add_contact (MsnpNs *ns, MsnpListMask list, const char *passport,
   if (group_id != NULL && list == MSNP_LIST_FL) {
     if (!is_wire_token (group_id))
       return 0;
-    return MSNP_NS_SEND (ns, "ADD", code, passport, enc, group_id);
+    trid = MSNP_NS_SEND (ns, "ADD", code, passport, enc, group_id);
+  } else {
+    trid = MSNP_NS_SEND (ns, "ADD", code, passport, enc);
   }
-  return MSNP_NS_SEND (ns, "ADD", code, passport, enc);
+  msnp_lists_joining_add (ns->lists, trid, list, passport, group_id);
+  return trid;
 }
 
 guint
@@ -407,16 +469,26 @@ msnp_ns_remove_contact (MsnpNs *ns, MsnpListMask list, const char *passport,
                         const char *group_id)
 {
   const char *code = list_to_code (list);
+  guint trid;
 
   if (ns->state != NS_STATE_ONLINE || code == NULL || list == MSNP_LIST_RL ||
       !is_wire_token (passport))
     return 0;
-  if (group_id != NULL && list == MSNP_LIST_FL) {
+  if (list != MSNP_LIST_FL)
+    return MSNP_NS_SEND (ns, "REM", code, passport);
+  if (group_id != NULL) {
+    const MsnpContact *contact = msnp_lists_lookup (ns->lists, passport);
+
     if (!is_wire_token (group_id))
       return 0;
-    return MSNP_NS_SEND (ns, "REM", code, passport, group_id);
+    /* Leaving the last group is leaving the list (msnp-lists.h). */
+    if (contact != NULL)
+      group_id = msnp_lists_removal_group (ns->lists, contact, group_id);
   }
-  return MSNP_NS_SEND (ns, "REM", code, passport);
+  trid = group_id != NULL ? MSNP_NS_SEND (ns, "REM", code, passport, group_id)
+                          : MSNP_NS_SEND (ns, "REM", code, passport);
+  msnp_lists_leaving_add (ns->lists, trid, passport, group_id);
+  return trid;
 }
 
 guint

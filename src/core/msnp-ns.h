@@ -155,6 +155,12 @@ void msnp_ns_set_trace (MsnpNs *ns, gboolean trace);
 /* The list model (load a cache into it before connecting). */
 MsnpLists *msnp_ns_get_lists (MsnpNs *ns);
 
+/* TRUE when the list being synced has more than MSNP_LISTS_MAX_CONTACTS
+ * contacts (announced by SYN or found while listing): the session is then
+ * closed with MSNP_ERROR_LIST_TOO_BIG (or already closed).  The owner
+ * asks as contacts arrive and before it puts the list in place. */
+gboolean msnp_ns_list_too_big (MsnpNs *ns);
+
 /* The status sent once the list is synced (default online). */
 void msnp_ns_set_initial_status (MsnpNs *ns, MsnpStatus status);
 
@@ -189,7 +195,9 @@ void msnp_ns_set_friendly (MsnpNs *ns, const char *friendly);
  * @friendly NULL sends the passport. */
 guint msnp_ns_add_contact    (MsnpNs *ns, MsnpListMask list, const char *passport,
                               const char *friendly, const char *group_id);
-/* REM @list passport [group]: with @group_id (FL only) from that group. */
+/* REM @list passport [group]: with @group_id (FL only) from that group,
+ * or from the whole forward list when that is the contact's last group
+ * (msnp_lists_removal_group()).  A 215 answer to ADD counts as the echo. */
 guint msnp_ns_remove_contact (MsnpNs *ns, MsnpListMask list, const char *passport,
                               const char *group_id);
 guint msnp_ns_add_group      (MsnpNs *ns, const char *name);

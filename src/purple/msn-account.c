@@ -61,6 +61,7 @@ reason_for (const GError *error)
      * would only throw the other location out in turn. */
     return PURPLE_CONNECTION_ERROR_NAME_IN_USE;
   case MSNP_ERROR_VERSION:
+  case MSNP_ERROR_LIST_TOO_BIG:   /* signing in again would not help */
     return PURPLE_CONNECTION_ERROR_OTHER_ERROR;
   case MSNP_ERROR_PASSPORT:
     return PURPLE_CONNECTION_ERROR_AUTHENTICATION_IMPOSSIBLE;
@@ -255,11 +256,7 @@ ns_synced (gpointer user, gboolean changed)
                      changed ? "downloaded" : "unchanged",
                      msnp_lists_get_version (msnp_ns_get_lists (msn->ns)),
                      msnp_lists_n_contacts (msnp_ns_get_lists (msn->ns)));
-  msn->applying_server = TRUE;
-  msnp_blist_sync (msn);
-  msn->applying_server = FALSE;
-  msnp_privacy_synced (msn);
-  msnp_auth_synced (msn);
+  msnp_blist_synced (msn);
 }
 
 static void
@@ -498,7 +495,8 @@ msnp_account_close (PurpleConnection *gc)
   msnp_auth_free (msn);
   msnp_mail_free (msn);
   msnp_ns_free (msn->ns);
-  g_clear_pointer (&msn->sync_groups, g_hash_table_unref);
+  msnp_blist_free (msn);
+  msnp_privacy_free (msn);
   g_free (msn->cache_path);
   g_free (msn);
   gc->proto_data = NULL;

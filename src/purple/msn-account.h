@@ -32,6 +32,8 @@ G_BEGIN_DECLS
 #define MSNP_DEFAULT_TIMEOUT   60
 #define MSNP_DEFAULT_SB_IDLE   300
 
+typedef struct _MsnpBlistState MsnpBlistState;
+
 typedef struct {
   PurpleConnection *gc;
   PurpleAccount    *account;
@@ -44,8 +46,8 @@ typedef struct {
   guint     passport_hops;
   gboolean  dalogin_cached;
 
-  /* Group name → PurpleGroup while a sync is placing buddies. */
-  GHashTable *sync_groups;
+  /* The buddy-list sync and its group slots (msn-blist.c). */
+  MsnpBlistState *blist;
 
   guint keepalive_timer;
   guint login_timer;
@@ -65,6 +67,8 @@ typedef struct {
   /* TRUE while we change libpurple's list to match the server: the prpl
    * ops libpurple calls back must not send anything then. */
   gboolean    applying_server;
+  /* The privacy lists re-read after a burst of echoes (msn-privacy.c). */
+  guint       privacy_timer;
   /* Failures found before anything was sent, reported from an idle. */
   GSList     *local_failures;
   guint       local_failure_timer;

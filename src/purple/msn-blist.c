@@ -9,8 +9,10 @@
 #include <prpl.h>
 #include <request.h>
 
+#include "msn-auth.h"
 #include "msn-blist.h"
 #include "msn-lists.h"
+#include "msn-privacy.h"
 #include "msn-status.h"
 
 /* Where a forward-list contact with no (known) group goes. */
@@ -37,38 +39,136 @@ contact_in_group (const MsnpLists *lists, const MsnpContact *contact,
   return FALSE;
 }
 
-/* purple_find_group() folds the name on every call; a sync asks for the
- * same few groups a thousand times, so it remembers them by group id. */
-static PurpleGroup *
-group_for (const MsnpLists *lists, const char *id, GHashTable *cache)
-{
-  const char *name = group_name_for (lists, id);
-  PurpleGroup *group = cache != NULL ? g_hash_table_lookup (cache, name) : NULL;
+/* ---- putting buddies in place, in linear time -------------------------- */
 
-  if (group != NULL)
-    return group;
-  group = purple_find_group (name);
-  if (group == NULL) {
-    group = purple_group_new (name);
-    purple_blist_add_group (group, NULL);
-  }
-  if (cache != NULL)
-    g_hash_table_insert (cache, (gpointer) name, group);
-  return group;
+/* libpurple's purple_blist_add_buddy() with no contact walks the whole
+ * group to append a new contact at its end, and purple_find_group()
+ * folds the name on every call: per buddy, that made a sync quadratic.
+ * A slot remembers a group and its last contact node, so a new buddy
+ * goes in its own new contact right after it.  The slots are dropped
+ * whenever a group or contact node goes away (libpurple frees it). */
+typedef struct {
+  PurpleGroup     *group;
+  PurpleBlistNode *tail;   /* last child of the group, or NULL */
+} GroupSlot;
+
+/* The sync of the buddy list with the model, a bounded slice per
+ * main-loop turn so that the host stays responsive however long the
+ * list: first the buddies the server no longer lists go, then every
+ * contact is put in place. */
+typedef enum {
+  SYNC_IDLE,
+  SYNC_PRUNE,
+  SYNC_PLACE,
+} SyncPhase;
+
+/* Per turn: at most this many buddies or contacts, and no more than
+ * SYNC_SLICE_USEC; MSN Messenger itself never had more than 1,000. */
+#define SYNC_SLICE_MAX   256
+#define SYNC_SLICE_USEC  8000
+
+struct _MsnpBlistState {
+  MsnpAccount *msn;
+  GHashTable  *slots;      /* group name → GroupSlot * */
+  SyncPhase    phase;
+  guint        source;     /* the timeout running the next slice */
+  GPtrArray   *buddies;    /* PurpleBuddy * to check (prune phase) */
+  gboolean     removing;   /* our own removals, not a reason to restart */
+  gboolean     stale;      /* a buddy went away: @buddies is no good */
+  GPtrArray   *passports;  /* the model's contacts to place (owned) */
+  guint        next;
+};
+
+static void
+slots_forget (MsnpBlistState *st)
+{
+  if (st->slots != NULL)
+    g_hash_table_remove_all (st->slots);
 }
 
 static void
-ensure_buddy (MsnpAccount *msn, const MsnpContact *contact, PurpleGroup *group)
+node_removed_cb (PurpleBlistNode *node, MsnpBlistState *st)
+{
+  if (PURPLE_BLIST_NODE_IS_BUDDY (node)) {
+    if (st->buddies != NULL && !st->removing)
+      st->stale = TRUE;
+    return;
+  }
+  slots_forget (st);
+}
+
+static MsnpBlistState *
+state_of (MsnpAccount *msn)
+{
+  MsnpBlistState *st = msn->blist;
+
+  if (st != NULL)
+    return st;
+  st = msn->blist = g_new0 (MsnpBlistState, 1);
+  st->msn = msn;
+  st->slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  purple_signal_connect (purple_blist_get_handle (), "blist-node-removed", st,
+                         PURPLE_CALLBACK (node_removed_cb), st);
+  return st;
+}
+
+static GroupSlot *
+slot_for (MsnpBlistState *st, const MsnpLists *lists, const char *id)
+{
+  const char *name = group_name_for (lists, id);
+  GroupSlot *slot = g_hash_table_lookup (st->slots, name);
+  PurpleBlistNode *node;
+
+  if (slot != NULL)
+    return slot;
+  slot = g_new0 (GroupSlot, 1);
+  slot->group = purple_find_group (name);
+  if (slot->group == NULL) {
+    slot->group = purple_group_new (name);
+    purple_blist_add_group (slot->group, NULL);
+  }
+  /* One walk per group and slot, not one per buddy. */
+  for (node = PURPLE_BLIST_NODE (slot->group)->child; node != NULL && node->next != NULL;
+       node = node->next)
+    ;
+  slot->tail = node;
+  g_hash_table_insert (st->slots, g_strdup (name), slot);
+  return slot;
+}
+
+/* A new buddy in its own contact at the end of the slot's group. */
+static PurpleBuddy *
+append_buddy (MsnpAccount *msn, GroupSlot *slot, const char *passport)
+{
+  PurpleBuddy *buddy = purple_buddy_new (msn->account, passport, NULL);
+  PurpleContact *contact = purple_contact_new ();
+  PurpleBlistNode *tail = slot->tail;
+
+  /* Someone else may have moved the tail or added after it. */
+  if (tail != NULL && tail->parent != PURPLE_BLIST_NODE (slot->group))
+    tail = NULL;
+  while (tail != NULL && tail->next != NULL)
+    tail = tail->next;
+  if (tail == NULL)
+    for (tail = PURPLE_BLIST_NODE (slot->group)->child; tail != NULL && tail->next != NULL;
+         tail = tail->next)
+      ;
+  purple_blist_add_contact (contact, slot->group, tail);
+  purple_blist_add_buddy (buddy, contact, NULL, NULL);
+  slot->tail = PURPLE_BLIST_NODE (contact);
+  return buddy;
+}
+
+static void
+ensure_buddy (MsnpAccount *msn, const MsnpContact *contact, GroupSlot *slot)
 {
   PurpleBuddy *buddy = purple_find_buddy_in_group (msn->account,
-                                                   contact->passport, group);
+                                                   contact->passport, slot->group);
 
-  if (buddy == NULL) {
-    buddy = purple_buddy_new (msn->account, contact->passport, NULL);
-    purple_blist_add_buddy (buddy, NULL, group, NULL);
-  }
+  if (buddy == NULL)
+    buddy = append_buddy (msn, slot, contact->passport);
   /* No friendly name on the wire leaves the passport as the name: that
-   * is no alias worth storing. */
+   * is no alias worth storing.  An unchanged one is not written again. */
   if (contact->friendly != NULL &&
       g_ascii_strcasecmp (contact->friendly, contact->passport) != 0 &&
       g_strcmp0 (purple_buddy_get_server_alias (buddy), contact->friendly) != 0)
@@ -76,14 +176,15 @@ ensure_buddy (MsnpAccount *msn, const MsnpContact *contact, PurpleGroup *group)
 }
 
 static void
-place_contact (MsnpAccount *msn, const MsnpContact *contact, GHashTable *groups)
+place_contact (MsnpAccount *msn, const MsnpContact *contact)
 {
+  MsnpBlistState *st = state_of (msn);
   const MsnpLists *lists = msnp_ns_get_lists (msn->ns);
 
   if (!(contact->lists & MSNP_LIST_FL))
     return;
   if (contact->groups->len == 0) {
-    ensure_buddy (msn, contact, group_for (lists, NULL, groups));
+    ensure_buddy (msn, contact, slot_for (st, lists, NULL));
     return;
   }
   for (guint i = 0; i < contact->groups->len; i++) {
@@ -92,62 +193,177 @@ place_contact (MsnpAccount *msn, const MsnpContact *contact, GHashTable *groups)
     /* Being moved out of there: the buddy already left in libpurple. */
     if (msnp_lists_ui_leaving (msn, contact->passport, id))
       continue;
-    ensure_buddy (msn, contact, group_for (lists, id, groups));
+    ensure_buddy (msn, contact, slot_for (st, lists, id));
   }
 }
 
-/* Removes the buddies (of @buddies) that the server no longer puts where
- * they are: all of a contact's when it is off the forward list. */
+/* Removes @buddy when the server no longer puts it where it is. */
+static void
+prune_buddy (MsnpAccount *msn, PurpleBuddy *buddy)
+{
+  const MsnpLists *lists = msnp_ns_get_lists (msn->ns);
+  const MsnpContact *contact = msnp_lists_lookup (lists, purple_buddy_get_name (buddy));
+  const char *group = purple_group_get_name (purple_buddy_get_group (buddy));
+
+  if (contact == NULL || !(contact->lists & MSNP_LIST_FL) ||
+      !contact_in_group (lists, contact, group))
+    purple_blist_remove_buddy (buddy);
+}
+
 static void
 prune_buddies (MsnpAccount *msn, GSList *buddies)
 {
-  const MsnpLists *lists = msnp_ns_get_lists (msn->ns);
+  for (GSList *l = buddies; l != NULL; l = l->next)
+    prune_buddy (msn, l->data);
+}
 
-  for (GSList *l = buddies; l != NULL; l = l->next) {
-    PurpleBuddy *buddy = l->data;
-    const MsnpContact *contact =
-        msnp_lists_lookup (lists, purple_buddy_get_name (buddy));
-    const char *group = purple_group_get_name (purple_buddy_get_group (buddy));
+/* ---- the sync, in slices ---------------------------------------------- */
 
-    if (contact == NULL || !(contact->lists & MSNP_LIST_FL) ||
-        !contact_in_group (lists, contact, group))
-      purple_blist_remove_buddy (buddy);
-  }
+static void
+collect_passport (MsnpContact *contact, gpointer data)
+{
+  g_ptr_array_add (data, g_strdup (contact->passport));
 }
 
 static void
-place_contact_cb (MsnpContact *contact, gpointer data)
+snapshot_buddies (MsnpBlistState *st)
 {
-  MsnpAccount *msn = data;
-  place_contact (msn, contact, msn->sync_groups);
+  GSList *buddies = purple_find_buddies (st->msn->account, NULL);
+
+  g_clear_pointer (&st->buddies, g_ptr_array_unref);
+  st->buddies = g_ptr_array_new ();
+  for (GSList *l = buddies; l != NULL; l = l->next)
+    g_ptr_array_add (st->buddies, l->data);
+  g_slist_free (buddies);
+  st->stale = FALSE;
+  st->next = 0;
 }
 
-static GHashTable *
-sync_groups (MsnpAccount *msn)
+static void
+enter_place (MsnpBlistState *st)
 {
-  if (msn->sync_groups == NULL)
-    msn->sync_groups = g_hash_table_new (g_str_hash, g_str_equal);
-  return msn->sync_groups;
+  g_clear_pointer (&st->buddies, g_ptr_array_unref);
+  g_clear_pointer (&st->passports, g_ptr_array_unref);
+  st->passports = g_ptr_array_new_with_free_func (g_free);
+  msnp_lists_foreach (msnp_ns_get_lists (st->msn->ns), collect_passport, st->passports);
+  st->phase = SYNC_PLACE;
+  st->next = 0;
 }
 
-void
-msnp_blist_listed (MsnpAccount *msn, const MsnpContact *contact)
+/* One slice; TRUE when the phase is over. */
+static gboolean
+run_slice (MsnpBlistState *st)
 {
-  place_contact (msn, contact, sync_groups (msn));
+  MsnpAccount *msn = st->msn;
+  gint64 until = g_get_monotonic_time () + SYNC_SLICE_USEC;
+  guint done = 0;
+
+  if (st->phase == SYNC_PRUNE) {
+    if (st->stale)
+      snapshot_buddies (st);   /* someone removed a buddy meanwhile */
+    st->removing = TRUE;
+    while (st->next < st->buddies->len && done++ < SYNC_SLICE_MAX &&
+           ((done & 15) != 0 || g_get_monotonic_time () < until))
+      prune_buddy (msn, g_ptr_array_index (st->buddies, st->next++));
+    st->removing = FALSE;
+    return st->next >= st->buddies->len;
+  }
+  while (st->next < st->passports->len && done++ < SYNC_SLICE_MAX &&
+         ((done & 15) != 0 || g_get_monotonic_time () < until)) {
+    const MsnpContact *contact = msnp_lists_lookup (msnp_ns_get_lists (msn->ns),
+                                                    g_ptr_array_index (st->passports,
+                                                                       st->next++));
+    if (contact != NULL)
+      place_contact (msn, contact);
+  }
+  return st->next >= st->passports->len;
+}
+
+static void
+sync_finished (MsnpBlistState *st)
+{
+  g_clear_pointer (&st->passports, g_ptr_array_unref);
+  g_clear_pointer (&st->buddies, g_ptr_array_unref);
+  st->phase = SYNC_IDLE;
+}
+
+static gboolean
+slice_cb (gpointer data)
+{
+  MsnpBlistState *st = data;
+  MsnpAccount *msn = st->msn;
+  gboolean over;
+
+  msn->applying_server = TRUE;
+  over = run_slice (st);
+  msn->applying_server = FALSE;
+  if (!over)
+    return TRUE;
+  if (st->phase == SYNC_PRUNE) {
+    enter_place (st);
+    return TRUE;
+  }
+  st->source = 0;
+  sync_finished (st);
+  return FALSE;
+}
+
+static void
+start_sync (MsnpAccount *msn)
+{
+  MsnpBlistState *st = state_of (msn);
+
+  st->phase = SYNC_PRUNE;
+  snapshot_buddies (st);
+  if (st->source == 0)
+    st->source = purple_timeout_add (0, slice_cb, st);
 }
 
 void
 msnp_blist_sync (MsnpAccount *msn)
 {
-  GSList *buddies = purple_find_buddies (msn->account, NULL);
+  start_sync (msn);
+}
 
-  prune_buddies (msn, buddies);
-  g_slist_free (buddies);
-  /* Contacts placed while they arrived are found in place: this costs
-   * lookups only, and catches anything listed before its group. */
-  sync_groups (msn);
-  msnp_lists_foreach (msnp_ns_get_lists (msn->ns), place_contact_cb, msn);
-  g_clear_pointer (&msn->sync_groups, g_hash_table_unref);
+void
+msnp_blist_synced (MsnpAccount *msn)
+{
+  if (msnp_ns_list_too_big (msn->ns))
+    return;
+  start_sync (msn);
+  /* Privacy and authorizations read the model, not the buddy list, and
+   * must be settled before libpurple's signed-on asks the prpl to apply
+   * the privacy mode (serv_set_permit_deny). */
+  msnp_privacy_synced (msn);
+  msnp_auth_synced (msn);
+}
+
+void
+msnp_blist_listed (MsnpAccount *msn, const MsnpContact *contact)
+{
+  /* Past the cap nothing more is put in place: the sign-in stops. */
+  if (msnp_ns_list_too_big (msn->ns))
+    return;
+  msn->applying_server = TRUE;
+  place_contact (msn, contact);
+  msn->applying_server = FALSE;
+}
+
+void
+msnp_blist_free (MsnpAccount *msn)
+{
+  MsnpBlistState *st = msn->blist;
+
+  if (st == NULL)
+    return;
+  if (st->source != 0)
+    purple_timeout_remove (st->source);
+  purple_signals_disconnect_by_handle (st);
+  g_hash_table_unref (st->slots);
+  g_clear_pointer (&st->buddies, g_ptr_array_unref);
+  g_clear_pointer (&st->passports, g_ptr_array_unref);
+  g_free (st);
+  msn->blist = NULL;
 }
 
 void
@@ -157,7 +373,7 @@ msnp_blist_contact_changed (MsnpAccount *msn, const MsnpContact *contact)
 
   prune_buddies (msn, buddies);
   g_slist_free (buddies);
-  place_contact (msn, contact, NULL);
+  place_contact (msn, contact);
 }
 
 void
@@ -170,7 +386,26 @@ msnp_blist_resync_contact (MsnpAccount *msn, const char *passport)
   prune_buddies (msn, buddies);
   g_slist_free (buddies);
   if (contact != NULL)
-    place_contact (msn, contact, NULL);
+    place_contact (msn, contact);
+}
+
+/* A contact's presence may come before the sync slices reached it: it
+ * is put in place at once then (the slice finds it there later). */
+static PurpleBuddy *
+buddy_for_presence (MsnpAccount *msn, const char *passport)
+{
+  PurpleBuddy *buddy = purple_find_buddy (msn->account, passport);
+  const MsnpContact *contact;
+
+  if (buddy != NULL || msn->blist == NULL || msn->blist->phase == SYNC_IDLE)
+    return buddy;
+  contact = msnp_lists_lookup (msnp_ns_get_lists (msn->ns), passport);
+  if (contact == NULL)
+    return NULL;
+  msn->applying_server = TRUE;
+  place_contact (msn, contact);
+  msn->applying_server = FALSE;
+  return purple_find_buddy (msn->account, passport);
 }
 
 void
@@ -178,8 +413,12 @@ msnp_blist_presence (MsnpAccount *msn, const char *passport, MsnpStatus status,
                      const char *friendly)
 {
   PurpleAccount *account = msn->account;
-  PurpleBuddy *buddy = purple_find_buddy (account, passport);
+  PurpleBuddy *buddy = buddy_for_presence (msn, passport);
+  /* NLN/ILN names: one line, no controls, like every name (msnp-lists.c). */
+  g_autofree char *name = friendly != NULL
+      ? msnp_text_strip_controls (g_strdup (friendly), FALSE) : NULL;
 
+  friendly = name != NULL && *name != '\0' ? name : NULL;
   if (friendly != NULL) {
     MsnpContact *contact = msnp_lists_lookup (msnp_ns_get_lists (msn->ns), passport);
     if (contact != NULL && g_strcmp0 (contact->friendly, friendly) != 0) {

@@ -8,10 +8,19 @@
 
 G_BEGIN_DECLS
 
-/* After a sync: the forward list becomes buddies in their groups, buddies
- * the server no longer lists go away.  Writes nothing that is already
- * right, so an unchanged list costs lookups only. */
+/* The forward list becomes buddies in their groups, buddies the server
+ * no longer lists go away: in linear time, a bounded slice per main-loop
+ * turn.  Writes nothing that is already right, so an unchanged list costs
+ * lookups only.  Restarts a sync in progress. */
 void msnp_blist_sync (MsnpAccount *msn);
+
+/* The sync that ends a sign-in: msnp_blist_sync(), with the privacy
+ * lists and authorization requests.  A list too long to sign in with
+ * ends the sign-in instead. */
+void msnp_blist_synced (MsnpAccount *msn);
+
+/* Stops a sync in progress and forgets everything (signing off). */
+void msnp_blist_free (MsnpAccount *msn);
 
 /* A contact arrived during a sync: placed right away, so the list is
  * built while the rest is still on the wire. */

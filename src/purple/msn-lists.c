@@ -357,34 +357,17 @@ msnp_lists_ui_group_buddy (PurpleConnection *gc, const char *who,
 
 /* ---- removing --------------------------------------------------------- */
 
-static gboolean
-removal_pending (MsnpAccount *msn, const char *passport, const char *gid)
-{
-  GHashTableIter iter;
-  gpointer value;
-
-  if (msn->list_ops == NULL)
-    return FALSE;
-  g_hash_table_iter_init (&iter, msn->list_ops);
-  while (g_hash_table_iter_next (&iter, NULL, &value)) {
-    ListOp *op = value;
-    if (op->kind == OP_REMOVE && g_strcmp0 (op->passport, passport) == 0 &&
-        (op->group_id == NULL || g_strcmp0 (op->group_id, gid) == 0))
-      return TRUE;
-  }
-  return FALSE;
-}
-
-/* REM FL from one group, or from the forward list when it is the last:
- * "REM FL passport" is MSNP8's way to drop a contact altogether. */
+/* REM FL from one group; the core decides when that is the last group
+ * (counting removals in flight) and names none, which is MSNP8's way to
+ * drop the contact from the forward list altogether. */
 static void
 remove_from_group (MsnpAccount *msn, const MsnpContact *contact, const char *gid)
 {
-  gboolean last = gid == NULL || contact->groups->len <= 1;
-  const char *use = last ? NULL : gid;
+  const char *use;
 
-  if (removal_pending (msn, contact->passport, use))
-    return;
+  if (msnp_lists_is_leaving (lists_of (msn), contact->passport, gid))
+    return;   /* already on its way out */
+  use = msnp_lists_removal_group (lists_of (msn), contact, gid);
   op_track (msn, msnp_ns_remove_contact (msn->ns, MSNP_LIST_FL,
                                          contact->passport, use),
             op_new (OP_REMOVE, contact->passport, NULL, use));
@@ -556,13 +539,16 @@ msnp_lists_ui_leaving (MsnpAccount *msn, const char *passport,
   GHashTableIter iter;
   gpointer value;
 
+  /* Removals sent (from that group or from the whole list). */
+  if (msnp_lists_is_leaving (lists_of (msn), passport, group_id))
+    return TRUE;
   if (msn->list_ops == NULL)
     return FALSE;
+  /* A move leaves its old group once the new one is confirmed. */
   g_hash_table_iter_init (&iter, msn->list_ops);
   while (g_hash_table_iter_next (&iter, NULL, &value)) {
     ListOp *op = value;
-    if ((op->kind == OP_MOVE || op->kind == OP_REMOVE) &&
-        g_strcmp0 (op->passport, passport) == 0 &&
+    if (op->kind == OP_MOVE && g_strcmp0 (op->passport, passport) == 0 &&
         g_strcmp0 (op->group_id, group_id) == 0)
       return TRUE;
   }

@@ -24,6 +24,7 @@
 #include <glib/gi18n-lib.h>
 
 #include <account.h>
+#include <blist.h>
 #include <debug.h>
 #include <privacy.h>
 
@@ -46,34 +47,82 @@ lists_for (MsnpAccount *msn, const char *who)
 
 /* ---- server → libpurple ----------------------------------------------- */
 
+/* libpurple's purple_privacy_permit_add() scans the whole permit list
+ * for every name it adds (and appends at its end): once per allow-list
+ * entry, that made every sign-in quadratic.  The account's permit and
+ * deny lists are plain GSLists of normalized names, so they are brought
+ * in line with the model in one pass each, keeping their order, and the
+ * host is told exactly what libpurple's own calls would tell it: the
+ * privacy UI ops per name (Pidgin's privacy dialog, BitlBee's lists),
+ * buddy-privacy-changed per buddy, one account save if anything moved
+ * and nothing at all when nothing did. */
+typedef struct {
+  void (*added) (PurpleAccount *account, const char *name);
+  void (*removed) (PurpleAccount *account, const char *name);
+} ListUiOps;
+
 static void
-drop_unlisted (PurpleAccount *account, GSList *names, MsnpLists *lists,
-               guint bit, gboolean (*remove) (PurpleAccount *, const char *,
-                                              gboolean))
+tell_buddy (PurpleAccount *account, const char *name)
 {
-  GSList *copy = NULL;
+  PurpleBuddy *buddy = purple_find_buddy (account, name);
 
-  /* Removing edits @names: walk a copy. */
-  for (GSList *l = names; l != NULL; l = l->next)
-    copy = g_slist_prepend (copy, g_strdup (l->data));
-
-  for (GSList *l = copy; l != NULL; l = l->next) {
-    const MsnpContact *contact = msnp_lists_lookup (lists, l->data);
-    if (contact == NULL || !(contact->lists & bit))
-      remove (account, l->data, TRUE);
-  }
-  g_slist_free_full (copy, g_free);
+  if (buddy != NULL)
+    purple_signal_emit (purple_blist_get_handle (), "buddy-privacy-changed", buddy);
 }
 
-static void
-mirror_contact (MsnpContact *contact, gpointer data)
+/* Makes *@list hold exactly the model's contacts on @bit; TRUE when it
+ * changed anything. */
+static gboolean
+mirror_list (PurpleAccount *account, GSList **list, MsnpLists *lists,
+             guint bit, const ListUiOps *ui)
 {
-  PurpleAccount *account = data;
+  GHashTable *have = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *gone = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *added = g_ptr_array_new ();
+  GSList *kept = NULL, *next;
+  gboolean changed;
 
-  if (contact->lists & MSNP_LIST_AL)
-    purple_privacy_permit_add (account, contact->passport, TRUE);
-  if (contact->lists & MSNP_LIST_BL)
-    purple_privacy_deny_add (account, contact->passport, TRUE);
+  for (GSList *l = *list; l != NULL; l = next) {
+    const MsnpContact *contact = msnp_lists_lookup (lists, l->data);
+
+    next = l->next;
+    if (contact != NULL && (contact->lists & bit) &&
+        g_hash_table_add (have, contact->passport)) {
+      l->next = kept;
+      kept = l;
+    } else {
+      g_ptr_array_add (gone, l->data);
+      g_slist_free_1 (l);
+    }
+  }
+  for (guint i = 0; i < msnp_lists_n_contacts (lists); i++) {
+    const MsnpContact *contact = msnp_lists_nth (lists, i);
+    char *name;
+
+    if (!(contact->lists & bit) || g_hash_table_contains (have, contact->passport))
+      continue;
+    name = g_strdup (purple_normalize (account, contact->passport));
+    kept = g_slist_prepend (kept, name);
+    g_ptr_array_add (added, name);
+    g_hash_table_add (have, contact->passport);
+  }
+  *list = g_slist_reverse (kept);
+  g_hash_table_unref (have);
+
+  for (guint i = 0; i < gone->len; i++) {
+    if (ui->removed != NULL)
+      ui->removed (account, g_ptr_array_index (gone, i));
+    tell_buddy (account, g_ptr_array_index (gone, i));
+  }
+  for (guint i = 0; i < added->len; i++) {
+    if (ui->added != NULL)
+      ui->added (account, g_ptr_array_index (added, i));
+    tell_buddy (account, g_ptr_array_index (added, i));
+  }
+  changed = gone->len > 0 || added->len > 0;
+  g_ptr_array_unref (gone);
+  g_ptr_array_unref (added);
+  return changed;
 }
 
 /* The permit and deny lists become AL and BL (local only: nothing sent). */
@@ -81,14 +130,19 @@ static void
 mirror_lists (MsnpAccount *msn)
 {
   PurpleAccount *account = msn->account;
+  PurplePrivacyUiOps *ops = purple_privacy_get_ui_ops ();
+  PurpleBlistUiOps *blist_ops = purple_blist_get_ui_ops ();
+  ListUiOps permit = { ops != NULL ? ops->permit_added : NULL,
+                       ops != NULL ? ops->permit_removed : NULL };
+  ListUiOps deny = { ops != NULL ? ops->deny_added : NULL,
+                     ops != NULL ? ops->deny_removed : NULL };
+  gboolean changed;
 
-  msn->applying_server = TRUE;
-  drop_unlisted (account, account->permit, lists_of (msn), MSNP_LIST_AL,
-                 purple_privacy_permit_remove);
-  drop_unlisted (account, account->deny, lists_of (msn), MSNP_LIST_BL,
-                 purple_privacy_deny_remove);
-  msnp_lists_foreach (lists_of (msn), mirror_contact, account);
-  msn->applying_server = FALSE;
+  changed = mirror_list (account, &account->permit, lists_of (msn), MSNP_LIST_AL, &permit);
+  changed |= mirror_list (account, &account->deny, lists_of (msn), MSNP_LIST_BL, &deny);
+  /* What purple_privacy_permit_add() and friends do after each change. */
+  if (changed && blist_ops != NULL && blist_ops->save_account != NULL)
+    blist_ops->save_account (account);
 }
 
 typedef struct {
@@ -351,6 +405,23 @@ msnp_privacy_synced (MsnpAccount *msn)
   adopt_server_mode (msn);
 }
 
+static gboolean
+changed_cb (gpointer data)
+{
+  MsnpAccount *msn = data;
+
+  msn->privacy_timer = 0;
+  mirror_lists (msn);
+  /* Our own mode change arrives as several echoes; the mode is only
+   * re-read from the server when nothing of ours is in flight. */
+  if (msn->list_ops == NULL || g_hash_table_size (msn->list_ops) == 0)
+    adopt_server_mode (msn);
+  return FALSE;
+}
+
+/* A mode change moves every contact: its echoes come in bursts, and each
+ * mirror is a pass over the whole list, so one pass per main-loop turn
+ * takes the whole burst (linear, not one pass per echo). */
 void
 msnp_privacy_changed (MsnpAccount *msn, const MsnpListChange *change)
 {
@@ -360,9 +431,14 @@ msnp_privacy_changed (MsnpAccount *msn, const MsnpListChange *change)
 
   if (!lists && change->kind != MSNP_CHANGE_PRIVACY)
     return;
-  mirror_lists (msn);
-  /* Our own mode change arrives as several echoes; the mode is only
-   * re-read from the server when nothing of ours is in flight. */
-  if (msn->list_ops == NULL || g_hash_table_size (msn->list_ops) == 0)
-    adopt_server_mode (msn);
+  if (msn->privacy_timer == 0)
+    msn->privacy_timer = purple_timeout_add (0, changed_cb, msn);
+}
+
+void
+msnp_privacy_free (MsnpAccount *msn)
+{
+  if (msn->privacy_timer != 0)
+    purple_timeout_remove (msn->privacy_timer);
+  msn->privacy_timer = 0;
 }

@@ -20,4 +20,7 @@ void msnp_privacy_synced  (MsnpAccount *msn);
 /* An echo of an AL/BL/BLP change (ours or another client's). */
 void msnp_privacy_changed (MsnpAccount *msn, const MsnpListChange *change);
 
+/* Drops what is still scheduled (signing off). */
+void msnp_privacy_free (MsnpAccount *msn);
+
 G_END_DECLS

@@ -25,8 +25,8 @@
  * add_account connect disconnect set_enabled remove_account account_state
  * statuses set_status set_idle set_public_alias get_public_alias set_alias
  * actions run_action answer_request answer_authorize pending blist buddy
- * tooltip get_info add_buddy remove_buddy move_buddy add_group rename_group
- * remove_group alias_buddy privacy privacy_mode permit_add permit_remove
+ * tooltip get_info add_buddy remove_buddy remove_buddy_everywhere move_buddy
+ * add_group rename_group remove_group alias_buddy privacy privacy_mode permit_add permit_remove
  * deny_add deny_remove send_im send_typing close_conv conversations
  * join_chat chat_invite chat_send send_file xfers xfer_cancel prpl_info
  * plugins info set_pref
@@ -2745,6 +2745,32 @@ op_remove_buddy(JsonObject *cmd, JsonObject *reply)
 	return TRUE;
 }
 
+/* Every copy of a buddy (one per group) removed in one go, as a host's
+ * "remove contact" or a script would: no reply of the server in between. */
+static gboolean
+op_remove_buddy_everywhere(JsonObject *cmd, JsonObject *reply)
+{
+	PurpleAccount *account = find_account(cmd, reply);
+	const char *name = arg_str(cmd, "buddy");
+	GSList *buddies, *l;
+	int n = 0;
+
+	if (account == NULL)
+		return TRUE;
+	if (name == NULL) {
+		fail(reply, "missing \"buddy\"");
+		return TRUE;
+	}
+	buddies = purple_find_buddies(account, name);
+	for (l = buddies; l != NULL; l = l->next, n++) {
+		purple_account_remove_buddy(account, l->data, purple_buddy_get_group(l->data));
+		purple_blist_remove_buddy(l->data);
+	}
+	g_slist_free(buddies);
+	json_object_set_int_member(reply, "removed", n);
+	return TRUE;
+}
+
 static gboolean
 op_move_buddy(JsonObject *cmd, JsonObject *reply)
 {
@@ -3504,6 +3530,7 @@ static const struct {
 	{ "get_info", op_get_info },
 	{ "add_buddy", op_add_buddy },
 	{ "remove_buddy", op_remove_buddy },
+	{ "remove_buddy_everywhere", op_remove_buddy_everywhere },
 	{ "move_buddy", op_move_buddy },
 	{ "add_group", op_add_group },
 	{ "rename_group", op_rename_group },

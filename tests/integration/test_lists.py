@@ -247,5 +247,55 @@ def own_phone_numbers_from_the_account_action():
         assert values.get("PHW") == "555 0100", req
 
 
+@test
+def removing_every_copy_at_once_leaves_the_forward_list():
+    # Issue 9.8, against a server that keeps a contact removed from its
+    # last group by group on the forward list, as MSN's servers did.
+    server, driver = start(knobs={"rem_keeps_fl": "1"})
+    with server, driver:
+        sign_in(server, driver)
+        server.control({"cmd": "list_change", "user": ALICE[0], "op": "add", "list": "FL",
+                        "contact": "carol@example.com", "friendly": "Carol Singer",
+                        "group": "0"})
+        assert wait_for(lambda: in_group(driver, "Other Contacts", "carol@example.com"), driver)
+        # Three removals out before any echo is back.
+        r = driver.cmd("remove_buddy_everywhere", id="a", buddy="carol@example.com")
+        assert r["removed"] == 3, r
+        assert server_has(server, driver, lambda: contact(server, "carol@example.com") is None
+                          or "FL" not in contact(server, "carol@example.com")["lists"])
+        relogin(driver)
+        g = groups(driver)
+        assert all("carol@example.com" not in m for m in g.values()), g
+        assert not driver.events("notify", type="error")
+
+
+@test
+def already_there_keeps_the_buddy():
+    # Issue 9.7: 215 to ADD FL means the contact is on the list already.
+    server, driver = start()
+    with server, driver:
+        sign_in(server, driver)
+        # The server has zed in Friends and this session was not told.
+        server.control({"cmd": "list_change", "user": ALICE[0], "op": "add", "list": "FL",
+                        "contact": "zed@example.com", "friendly": "Zed", "group": "2",
+                        "silent": True})
+        driver.cmd("add_buddy", id="a", buddy="zed@example.com", group="Friends")
+        # A later change whose echo can be seen: the 215 came before it.
+        driver.cmd("add_buddy", id="a", buddy="yan@example.com", group="Friends")
+        assert wait_for(lambda: in_group(driver, "Friends", "yan@example.com") and
+                        contact(server, "yan@example.com") is not None, driver)
+        driver.cmd("ping")
+        assert in_group(driver, "Friends", "zed@example.com")
+        assert not driver.events("notify", type="error")
+        # The next change starts from the server's truth: a move leaves
+        # Friends on the server too.
+        driver.cmd("move_buddy", id="a", buddy="zed@example.com", to="Coworkers")
+        assert server_has(server, driver, lambda: contact(server, "zed@example.com")
+                          ["groups"] == ["1"])
+        relogin(driver)
+        assert in_group(driver, "Coworkers", "zed@example.com")
+        assert not in_group(driver, "Friends", "zed@example.com")
+
+
 if __name__ == "__main__":
     main()

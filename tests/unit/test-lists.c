@@ -457,6 +457,25 @@ test_limits (void)
   g_assert_cmpstr (cache->str, ==, cache2->str);
 }
 
+/* Issues 13.10 and 9.10: control characters (CR/LF above all) in names
+ * from the server never reach the buddy list; a tab stays. */
+static void
+test_names_lose_controls (void)
+{
+  g_autoptr (MsnpLists) lists = msnp_lists_new ();
+  MsnpContact *c;
+
+  c = apply_line (lists, "LST bob@example.com Bob%0D%0AEvil%07%1B[31m%C2%9B 11 0");
+  g_assert_cmpstr (c->friendly, ==, "BobEvil[31m");
+  apply_line (lists, "LSG 0 Pals%0A%09Two 0");
+  g_assert_cmpstr (msnp_lists_get_group (lists, "0")->name, ==, "Pals\tTwo");
+  c = msnp_lists_ensure (lists, "amy@example.com", "Amy\r\nPond");
+  g_assert_cmpstr (c->friendly, ==, "AmyPond");
+  /* Nothing but controls: the passport stands in, as for no name. */
+  c = apply_line (lists, "LST eve@example.com %0D%0A 11 0");
+  g_assert_cmpstr (c->friendly, ==, "eve@example.com");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -472,5 +491,6 @@ main (int argc, char **argv)
   g_test_add_func ("/lists/settings-lines", test_settings_lines);
   g_test_add_func ("/lists/contacts-api", test_contacts_api);
   g_test_add_func ("/lists/limits", test_limits);
+  g_test_add_func ("/lists/names-lose-controls", test_names_lose_controls);
   return g_test_run ();
 }

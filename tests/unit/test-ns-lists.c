@@ -146,7 +146,7 @@ test_requests_written (void)
   msnp_ns_request_inbox (ns);
   g_assert_cmpstr (r.written->str, ==,
                    "ADD 7 FL amy@example.com Amy%20Pond 0\r\n"
-                   "REM 8 FL bob@example.com 0\r\n"
+                   "REM 8 FL bob@example.com\r\n"   /* group 0 was bob's last */
                    "ADD 9 BL eve@example.com eve@example.com\r\n"
                    "ADG 10 New%20Group 0\r\n"
                    "REG 11 0 Misc 0\r\n"
@@ -249,6 +249,130 @@ test_errors_reach_the_owner (void)
   done (ns, &r);
 }
 
+/* bob in groups 0, 1 and 2 (another client's changes, TrID 0). */
+static MsnpNs *
+online_in_three_groups (Rec *r)
+{
+  MsnpNs *ns = online (r);
+
+  feed (ns, "ADG 0 11 Two 1 0\r\nADG 0 12 Three 2 0\r\n"
+            "ADD 0 FL 13 bob@example.com Bob 1\r\nADD 0 FL 14 bob@example.com Bob 2\r\n");
+  g_assert_cmpuint (msnp_lists_lookup (msnp_ns_get_lists (ns), "bob@example.com")->groups->len,
+                    ==, 3);
+  g_string_truncate (r->written, 0);
+  return ns;
+}
+
+/* Issue 9.8: removing every copy of a contact at once must take it off
+ * the forward list, or the server keeps it and files it in a default
+ * group at the next sign-in. */
+static void
+test_last_group_removal_leaves_the_list (void)
+{
+  Rec r;
+  MsnpNs *ns = online_in_three_groups (&r);
+  MsnpLists *lists = msnp_ns_get_lists (ns);
+  const MsnpContact *bob;
+
+  g_assert_cmpuint (msnp_ns_remove_contact (ns, MSNP_LIST_FL, "bob@example.com", "0"), ==, 7);
+  g_assert_cmpuint (msnp_ns_remove_contact (ns, MSNP_LIST_FL, "BOB@example.com", "2"), ==, 8);
+  g_assert_true (msnp_lists_is_leaving (lists, "bob@example.com", "2"));
+  g_assert_false (msnp_lists_is_leaving (lists, "bob@example.com", "1"));
+  /* The last group, counting the two removals still unanswered. */
+  g_assert_null (msnp_lists_removal_group (lists, msnp_lists_lookup (lists, "bob@example.com"), "1"));
+  g_assert_cmpuint (msnp_ns_remove_contact (ns, MSNP_LIST_FL, "bob@example.com", "1"), ==, 9);
+  g_assert_cmpstr (r.written->str, ==,
+                   "REM 7 FL bob@example.com 0\r\n"
+                   "REM 8 FL BOB@example.com 2\r\n"   /* counted all the same */
+                   "REM 9 FL bob@example.com\r\n");
+  g_assert_true (msnp_lists_is_leaving (lists, "bob@example.com", "1"));
+  /* The echoes arrive late, in order. */
+  feed (ns, "REM 7 FL 15 bob@example.com 0\r\nREM 8 FL 16 bob@example.com 2\r\n");
+  bob = msnp_lists_lookup (lists, "bob@example.com");
+  g_assert_true (bob->lists & MSNP_LIST_FL);
+  g_assert_true (msnp_lists_is_leaving (lists, "bob@example.com", "1"));
+  feed (ns, "REM 9 FL 17 bob@example.com\r\n");
+  bob = msnp_lists_lookup (lists, "bob@example.com");
+  g_assert_cmpuint (bob->lists, ==, MSNP_LIST_AL);   /* still allowed, off FL */
+  g_assert_cmpuint (bob->groups->len, ==, 0);
+  g_assert_false (msnp_lists_is_leaving (lists, "bob@example.com", "1"));
+  done (ns, &r);
+}
+
+/* A refused removal no longer counts: the contact stays in that group. */
+static void
+test_refused_removal_no_longer_counts (void)
+{
+  Rec r;
+  MsnpNs *ns = online_in_three_groups (&r);
+  MsnpLists *lists = msnp_ns_get_lists (ns);
+
+  msnp_ns_remove_contact (ns, MSNP_LIST_FL, "bob@example.com", "0");
+  msnp_ns_remove_contact (ns, MSNP_LIST_FL, "bob@example.com", "1");
+  feed (ns, "225 7\r\n");   /* not in that group, says the server */
+  g_assert_false (msnp_lists_is_leaving (lists, "bob@example.com", "0"));
+  g_assert_true (has_event (&r, "failed 7 REM 225"));
+  /* Group 0 stays, so leaving group 2 names it. */
+  msnp_ns_remove_contact (ns, MSNP_LIST_FL, "bob@example.com", "2");
+  feed (ns, "REM 8 FL 15 bob@example.com 1\r\n");
+  g_assert_cmpstr (r.written->str, ==,
+                   "REM 7 FL bob@example.com 0\r\n"
+                   "REM 8 FL bob@example.com 1\r\n"
+                   "REM 9 FL bob@example.com 2\r\n");
+  /* Whole-list removals count too, and another client's echo (TrID 0)
+   * settles nothing of ours. */
+  msnp_ns_remove_contact (ns, MSNP_LIST_FL, "bob@example.com", NULL);
+  g_assert_true (msnp_lists_is_leaving (lists, "bob@example.com", "0"));
+  feed (ns, "REM 0 FL 16 bob@example.com 2\r\n");
+  g_assert_true (msnp_lists_is_leaving (lists, "bob@example.com", "0"));
+  feed (ns, "REM 10 FL 17 bob@example.com\r\n");
+  g_assert_false (msnp_lists_is_leaving (lists, "bob@example.com", "0"));
+  done (ns, &r);
+}
+
+/* Issue 9.7: 215 to our ADD means "already there", so the model takes
+ * the contact as added where we asked; it is not a refusal. */
+static void
+test_already_there_is_present (void)
+{
+  Rec r;
+  MsnpNs *ns = online (&r);
+  MsnpLists *lists = msnp_ns_get_lists (ns);
+  const MsnpContact *zed;
+
+  g_assert_cmpuint (msnp_ns_add_contact (ns, MSNP_LIST_FL, "Zed@example.com", "Zed", "0"), ==, 7);
+  g_assert_cmpuint (msnp_ns_add_contact (ns, MSNP_LIST_AL, "zed@example.com", NULL, NULL), ==, 8);
+  feed (ns, "215 7\r\n215 8\r\n");
+  zed = msnp_lists_lookup (lists, "zed@example.com");
+  g_assert_nonnull (zed);
+  g_assert_cmpuint (zed->lists, ==, MSNP_LIST_FL | MSNP_LIST_AL);
+  g_assert_true (msnp_contact_in_group (zed, "0"));
+  g_assert_true (has_event (&r, "changed 7 kind=0 list=1 zed@example.com 0 -"));
+  g_assert_true (has_event (&r, "changed 8 kind=0 list=2 zed@example.com - -"));
+  g_assert_false (has_event (&r, "failed 7 ADD 215"));
+  /* Any other refusal of an ADD stays one. */
+  msnp_ns_add_contact (ns, MSNP_LIST_FL, "nobody@invalid", NULL, "0");
+  feed (ns, "208 9\r\n");
+  g_assert_true (has_event (&r, "failed 9 ADD 208"));
+  g_assert_null (msnp_lists_lookup (lists, "nobody@invalid"));
+  done (ns, &r);
+}
+
+/* Names in ADD and REA echoes lose their control characters too. */
+static void
+test_echo_names_lose_controls (void)
+{
+  Rec r;
+  MsnpNs *ns = online (&r);
+  MsnpLists *lists = msnp_ns_get_lists (ns);
+
+  feed (ns, "ADD 0 FL 13 zed@example.com Zed%0D%0ARing%07 0\r\n");
+  g_assert_cmpstr (msnp_lists_lookup (lists, "zed@example.com")->friendly, ==, "ZedRing");
+  feed (ns, "REA 0 14 bob@example.com Bobby%0A%1B\r\n");
+  g_assert_cmpstr (msnp_lists_lookup (lists, "bob@example.com")->friendly, ==, "Bobby");
+  done (ns, &r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -257,5 +381,11 @@ main (int argc, char **argv)
   g_test_add_func ("/ns-lists/echoes-update-model", test_echoes_update_model);
   g_test_add_func ("/ns-lists/reverse-list-shapes", test_reverse_list_shapes);
   g_test_add_func ("/ns-lists/errors-reach-the-owner", test_errors_reach_the_owner);
+  g_test_add_func ("/ns-lists/last-group-removal-leaves-the-list",
+                   test_last_group_removal_leaves_the_list);
+  g_test_add_func ("/ns-lists/already-there-is-present", test_already_there_is_present);
+  g_test_add_func ("/ns-lists/echo-names-lose-controls", test_echo_names_lose_controls);
+  g_test_add_func ("/ns-lists/refused-removal-no-longer-counts",
+                   test_refused_removal_no_longer_counts);
   return g_test_run ();
 }

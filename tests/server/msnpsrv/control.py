@@ -191,7 +191,7 @@ class Control:
     def c_list_change(self, req):
         app = self.app
         u = self._user(req)
-        s = app.sessions.get(u.passport)
+        s = None if req.get("silent") else app.sessions.get(u.passport)
         op = str(req.get("op"))
         code = None
         res = {}

@@ -458,7 +458,7 @@ class App:
             if group not in c.groups:
                 return "225"
             c.groups.remove(group)
-            if c.groups:
+            if c.groups or self.kbool("rem_keeps_fl"):
                 self._bump(u)
                 self.save_state()
                 self._reply(sess, "REM %s FL %d %s %s" % (trid, u.version, passport, group))
