@@ -858,12 +858,16 @@ msnp_switchboard_close_all (MsnpAccount *msn)
     MsnpSwitchboard *sw = l->data;
     OutMessage *msg;
 
-    /* Reports go to conversations only while the account can show them;
-     * at sign-off the sessions just end. */
+    /* Every message not confirmed is reported in its conversation, the
+     * same way whether it was on a switchboard (handed back by the
+     * session as it ends) or still waiting for one (XFR SB unanswered
+     * when the link dropped): the user must never lose one silently. */
     if (sw->sb != NULL && !sw->closed)
       msnp_sb_leave (sw->sb);
-    while ((msg = g_queue_pop_head (&sw->waiting)) != NULL)
+    while ((msg = g_queue_pop_head (&sw->waiting)) != NULL) {
+      report_undelivered (sw, msg, 0, TRUE);
       out_message_free (msg);
+    }
     switchboard_free (sw);
   }
   g_list_free (all);

@@ -272,6 +272,29 @@ def burst_of_200_all_acknowledged_no_false_alarm():
 
 
 @test
+def messages_waiting_for_a_switchboard_are_reported_when_the_link_drops():
+    """#13.2: messages typed while XFR SB is unanswered, then the NS
+    connection drops.  Each one is shown in its conversation as not
+    delivered, with its text: none vanishes, none is shown twice."""
+    server, driver = two_users()
+    with server, driver:
+        server.set_knob("stall", "NS/XFR")
+        sent = [f"waiting {i}" for i in range(20)]
+        for text in sent:
+            driver.cmd("send_im", id="a", to=BOB[0], text=text)
+        assert wait_for(lambda: server.stats()["xfr_sb"] == 0, driver, 2)
+        driver.cmd("sleep", ms=300)
+        assert server.control({"cmd": "kick", "user": ALICE[0]})["ok"]
+        driver.expect("connection-error", timeout=15, account="a")
+        assert wait_for(lambda: len(errors(driver, "a")) >= 20, driver, 10), errors(driver, "a")
+        got, reported = count_outcomes(driver, sent)
+        assert not got, got
+        for text in sent:
+            assert sum(1 for r in reported if text + "<" in r + "<") == 1, (text, reported)
+            assert [r for r in reported if "not delivered" in r and text in r], (text, reported)
+
+
+@test
 def three_way_chat_with_join_and_leave():
     server, driver = two_users()
     with server, driver:
