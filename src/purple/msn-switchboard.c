@@ -30,6 +30,10 @@
 #define MESSAGE_ID_ROOM   64      /* bytes the header takes in a payload */
 #define SEEN_IDS_KEPT     256
 
+/* Hidden account setting (seconds): how long a session may wait for its
+ * first participant.  Only tests shorten it; see MSNP_SB_RING_TIMEOUT. */
+#define OPT_RING_TIMEOUT  "ring_timeout"
+
 typedef struct {
   char   *to;        /* the contact of a 1:1 message, for a re-send */
   char   *text;      /* plain text, for the not-delivered report */
@@ -50,7 +54,9 @@ struct _MsnpSwitchboard {
   GHashTable    *sent;       /* message id → OutMessage * */
   guint          fail_code;  /* the CAL refusal that ended the session */
   guint          idle_timer;
+  guint          ring_timer; /* until someone is in the session */
   guint          reap;       /* idle source freeing a closed session */
+  gboolean       unanswered; /* given up: nobody joined in time */
   gboolean       closed;
 };
 
@@ -73,10 +79,14 @@ im_conversation (MsnpAccount *msn, const char *who)
 }
 
 static char *
-reason_sentence (guint code, gboolean ended)
+reason_sentence (MsnpSwitchboard *sw, const OutMessage *msg, guint code,
+                 gboolean ended)
 {
   if (code != 0)
     return msnp_server_error_sentence (code);
+  if (sw->unanswered && msg->to != NULL)
+    return g_strdup_printf (_("%s did not answer the conversation "
+                              "invitation."), msg->to);
   return g_strdup (ended ? _("The conversation ended before the message was "
                              "confirmed.")
                          : _("The server could not deliver the message."));
@@ -87,7 +97,7 @@ report_undelivered (MsnpSwitchboard *sw, OutMessage *msg, guint code,
                     gboolean ended)
 {
   MsnpAccount *msn = sw->msn;
-  g_autofree char *reason = reason_sentence (code, ended);
+  g_autofree char *reason = reason_sentence (sw, msg, code, ended);
   g_autofree char *escaped = g_markup_escape_text (msg->text, -1);
   g_autofree char *line = g_strdup_printf (
       _("This message was not delivered: %s<br>%s"), reason, escaped);
@@ -112,8 +122,18 @@ report_undelivered (MsnpSwitchboard *sw, OutMessage *msg, guint code,
 /* ---- lifetime --------------------------------------------------------- */
 
 static void
+stop_ring_timer (MsnpSwitchboard *sw)
+{
+  if (sw->ring_timer != 0) {
+    purple_timeout_remove (sw->ring_timer);
+    sw->ring_timer = 0;
+  }
+}
+
+static void
 switchboard_free (MsnpSwitchboard *sw)
 {
+  stop_ring_timer (sw);
   if (sw->idle_timer != 0)
     purple_timeout_remove (sw->idle_timer);
   if (sw->reap != 0)
@@ -144,6 +164,7 @@ static void
 retire (MsnpSwitchboard *sw)
 {
   sw->closed = TRUE;
+  stop_ring_timer (sw);
   if (sw->idle_timer != 0) {
     purple_timeout_remove (sw->idle_timer);
     sw->idle_timer = 0;
@@ -179,6 +200,40 @@ touch (MsnpSwitchboard *sw)
   sw->idle_timer = purple_timeout_add_seconds ((guint) seconds, idle_cb, sw);
 }
 
+static void report_waiting (MsnpSwitchboard *sw, guint code);
+
+/* Nobody joined in time (#9.6): a contact whose client rang but never
+ * answered, a switchboard server that never signed us in, or an NS that
+ * never answered XFR SB.  Independent of the idle-close setting, so
+ * nothing waits for ever.  The core hands the messages back; each is
+ * re-sent once on a fresh session (sb_undelivered), then reported. */
+static gboolean
+ring_timeout_cb (gpointer data)
+{
+  MsnpSwitchboard *sw = data;
+
+  sw->ring_timer = 0;
+  sw->unanswered = TRUE;
+  if (sw->sb == NULL) {
+    purple_debug_info ("msnp", "no switchboard granted in time\n");
+    report_waiting (sw, 0);
+    retire (sw);
+  } else if (msnp_sb_ring_timeout (sw->sb)) {
+    purple_debug_info ("msnp", "nobody joined the conversation in time\n");
+  }
+  return FALSE;
+}
+
+static void
+start_ring_timer (MsnpSwitchboard *sw)
+{
+  int seconds = purple_account_get_int (sw->msn->account, OPT_RING_TIMEOUT,
+                                        MSNP_SB_RING_TIMEOUT);
+
+  sw->ring_timer = purple_timeout_add_seconds (
+      (guint) CLAMP (seconds, 1, 600), ring_timeout_cb, sw);
+}
+
 static MsnpSwitchboard *
 switchboard_new (MsnpAccount *msn, const char *peer)
 {
@@ -191,6 +246,7 @@ switchboard_new (MsnpAccount *msn, const char *peer)
                                     out_message_free);
   g_queue_init (&sw->waiting);
   msn->switchboards = g_list_prepend (msn->switchboards, sw);
+  start_ring_timer (sw);
   return sw;
 }
 
@@ -568,6 +624,7 @@ sb_joined (gpointer user, const char *passport, const char *friendly,
   MsnpSwitchboard *sw = user;
   PurpleConversation *conv;
 
+  stop_ring_timer (sw);
   if (friendly != NULL && g_ascii_strcasecmp (friendly, passport) != 0)
     serv_got_alias (sw->msn->gc, passport, friendly);
   if (initial)
@@ -812,19 +869,28 @@ msnp_switchboard_granted (MsnpAccount *msn, guint request, const char *host,
   connect_session (sw, host, port);
 }
 
+/* Reports every message still waiting for a switchboard (@code 0: the
+ * session ended before it could be sent). */
+static void
+report_waiting (MsnpSwitchboard *sw, guint code)
+{
+  OutMessage *msg;
+
+  while ((msg = g_queue_pop_head (&sw->waiting)) != NULL) {
+    report_undelivered (sw, msg, code, code == 0);
+    out_message_free (msg);
+  }
+}
+
 void
 msnp_switchboard_refused (MsnpAccount *msn, guint request, guint code)
 {
   MsnpSwitchboard *sw = find_request (msn, request);
-  OutMessage *msg;
 
   if (sw == NULL)
     return;
   /* 913 while invisible, 800 when asking too fast, 0 when offline. */
-  while ((msg = g_queue_pop_head (&sw->waiting)) != NULL) {
-    report_undelivered (sw, msg, code != 0 ? code : 913, FALSE);
-    out_message_free (msg);
-  }
+  report_waiting (sw, code != 0 ? code : 913);
   retire (sw);
 }
 
@@ -856,7 +922,6 @@ msnp_switchboard_close_all (MsnpAccount *msn)
   msn->switchboards = NULL;
   for (GList *l = all; l != NULL; l = l->next) {
     MsnpSwitchboard *sw = l->data;
-    OutMessage *msg;
 
     /* Every message not confirmed is reported in its conversation, the
      * same way whether it was on a switchboard (handed back by the
@@ -864,10 +929,7 @@ msnp_switchboard_close_all (MsnpAccount *msn)
      * when the link dropped): the user must never lose one silently. */
     if (sw->sb != NULL && !sw->closed)
       msnp_sb_leave (sw->sb);
-    while ((msg = g_queue_pop_head (&sw->waiting)) != NULL) {
-      report_undelivered (sw, msg, 0, TRUE);
-      out_message_free (msg);
-    }
+    report_waiting (sw, 0);
     switchboard_free (sw);
   }
   g_list_free (all);

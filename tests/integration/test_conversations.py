@@ -295,6 +295,32 @@ def messages_waiting_for_a_switchboard_are_reported_when_the_link_drops():
 
 
 @test
+def contact_who_rings_but_never_joins():
+    """#9.6: CAL is answered RINGING but no JOI ever comes.  After the wait
+    (shortened here with the hidden ring_timeout setting; 60 s by default)
+    the message is re-sent once on a fresh switchboard, and when that one
+    is not answered either it is reported as not delivered, with its text.
+    "Close idle conversations" is off: the wait does not depend on it."""
+    server, driver = start(knobs={"cal_no_join": "1"})
+    with server, driver:
+        sign_in(server, driver, ALICE, "a", ring_timeout=2, conversation_idle=0)
+        sign_in(server, driver, BOB, "b")
+        assert wait_for(lambda: driver.cmd("buddy", id="a", buddy=BOB[0])["buddy"]["online"], driver)
+        driver.cmd("send_im", id="a", to=BOB[0], text="anyone home?")
+        err = driver.expect("conv-write", timeout=15, account="a",
+                            flags=lambda f: "ERROR" in f)
+        assert "anyone home?" in err["message"] and "not delivered" in err["message"], err
+        assert "did not answer" in err["message"], err
+        assert server.stats()["xfr_sb"] == 2, server.stats()
+        driver.cmd("sleep", ms=500)
+        assert len(errors(driver, "a")) == 1, errors(driver, "a")
+        assert not received(driver, "b")
+        # Both switchboards were left, not kept ringing for ever.
+        assert wait_for(lambda: not server.control({"cmd": "switchboards"})["switchboards"],
+                        driver, 5), server.control({"cmd": "switchboards"})
+
+
+@test
 def three_way_chat_with_join_and_leave():
     server, driver = two_users()
     with server, driver:
