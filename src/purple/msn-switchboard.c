@@ -9,6 +9,7 @@
 #include <conversation.h>
 #include <debug.h>
 #include <eventloop.h>
+#include <notify.h>
 #include <server.h>
 
 #include "msn-switchboard.h"
@@ -57,6 +58,7 @@ struct _MsnpSwitchboard {
   guint          ring_timer; /* until someone is in the session */
   guint          reap;       /* idle source freeing a closed session */
   gboolean       unanswered; /* given up: nobody joined in time */
+  gint64         last_active; /* monotonic µs of the last message */
   gboolean       closed;
 };
 
@@ -92,12 +94,24 @@ reason_sentence (MsnpSwitchboard *sw, const OutMessage *msg, guint code,
                          : _("The server could not deliver the message."));
 }
 
+static void report_because (MsnpSwitchboard *sw, OutMessage *msg,
+                            const char *reason);
+
 static void
 report_undelivered (MsnpSwitchboard *sw, OutMessage *msg, guint code,
                     gboolean ended)
 {
-  MsnpAccount *msn = sw->msn;
   g_autofree char *reason = reason_sentence (sw, msg, code, ended);
+
+  report_because (sw, msg, reason);
+}
+
+/* Shows @msg in its conversation as not delivered, with @reason (a
+ * sentence) and its text. */
+static void
+report_because (MsnpSwitchboard *sw, OutMessage *msg, const char *reason)
+{
+  MsnpAccount *msn = sw->msn;
   g_autofree char *escaped = g_markup_escape_text (msg->text, -1);
   g_autofree char *line = g_strdup_printf (
       _("This message was not delivered: %s<br>%s"), reason, escaped);
@@ -193,6 +207,7 @@ touch (MsnpSwitchboard *sw)
   int seconds = purple_account_get_int (sw->msn->account, MSNP_OPT_SB_IDLE,
                                         MSNP_DEFAULT_SB_IDLE);
 
+  sw->last_active = g_get_monotonic_time ();
   if (sw->closed || seconds <= 0)
     return;
   if (sw->idle_timer != 0)
@@ -245,9 +260,58 @@ switchboard_new (MsnpAccount *msn, const char *peer)
   sw->sent = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                     out_message_free);
   g_queue_init (&sw->waiting);
+  sw->last_active = g_get_monotonic_time ();
   msn->switchboards = g_list_prepend (msn->switchboards, sw);
   start_ring_timer (sw);
   return sw;
+}
+
+/* ---- how many at once (#13.6) ----------------------------------------- */
+
+static guint
+count_open (MsnpAccount *msn)
+{
+  guint n = 0;
+
+  for (GList *l = msn->switchboards; l != NULL; l = l->next)
+    n += !((MsnpSwitchboard *) l->data)->closed;
+  return n;
+}
+
+/* A session that can go without losing anything: a 1:1 conversation with
+ * nothing queued, unacknowledged or being invited (a chat cannot be
+ * reopened by the next message, so chats stay). */
+static gboolean
+is_evictable (MsnpSwitchboard *sw)
+{
+  return !sw->closed && sw->chat_id == 0 && sw->sb != NULL &&
+         msnp_sb_is_idle (sw->sb) && g_hash_table_size (sw->sent) == 0 &&
+         g_queue_is_empty (&sw->waiting);
+}
+
+/* Room for one more session of our own (MSNP_SB_MAX_SESSIONS).  At the
+ * cap, the least recently used idle 1:1 session is left: the user asked
+ * for this conversation now, and the idle one reopens by itself with its
+ * next message.  FALSE when every session is busy. */
+static gboolean
+make_room (MsnpAccount *msn)
+{
+  MsnpSwitchboard *oldest = NULL;
+
+  if (count_open (msn) < MSNP_SB_MAX_SESSIONS)
+    return TRUE;
+  for (GList *l = msn->switchboards; l != NULL; l = l->next) {
+    MsnpSwitchboard *sw = l->data;
+    if (is_evictable (sw) &&
+        (oldest == NULL || sw->last_active < oldest->last_active))
+      oldest = sw;
+  }
+  if (oldest == NULL)
+    return FALSE;
+  purple_debug_info ("msnp", "%u conversations open: closing the least "
+                     "recently used idle one\n", MSNP_SB_MAX_SESSIONS);
+  msnp_sb_leave (oldest->sb);
+  return TRUE;
 }
 
 /* ---- messages --------------------------------------------------------- */
@@ -339,6 +403,13 @@ route_message (MsnpAccount *msn, OutMessage *msg, MsnpSwitchboard *from)
 {
   MsnpSwitchboard *sw = find_im (msn, msg->to, from);
 
+  if (sw == NULL && !make_room (msn)) {
+    report_because (from != NULL ? from : &(MsnpSwitchboard) { .msn = msn },
+                    msg, _("Too many conversations are open at once. Close "
+                           "one and send the message again."));
+    out_message_free (msg);
+    return;
+  }
   if (sw == NULL)
     sw = open_session (msn, msg->to);
   if (sw == NULL) {
@@ -535,8 +606,15 @@ show_as_chat (MsnpSwitchboard *sw)
 void
 msnp_switchboard_start_chat (MsnpAccount *msn, const char *who)
 {
-  MsnpSwitchboard *sw = open_session (msn, NULL);
+  MsnpSwitchboard *sw;
 
+  if (!make_room (msn)) {
+    purple_notify_error (msn->gc, _("MSN"),
+                         _("Too many conversations are open at once."),
+                         _("Close one and start the chat again."));
+    return;
+  }
+  sw = open_session (msn, NULL);
   if (sw == NULL)
     return;
   show_as_chat (sw);
@@ -905,6 +983,14 @@ msnp_switchboard_ring (MsnpAccount *msn, const char *session_id,
   /* Someone on the block list is not answered, and nothing is shown. */
   if (contact != NULL && (contact->lists & MSNP_LIST_BL)) {
     purple_debug_info ("msnp", "ignoring an invitation from a blocked contact\n");
+    return;
+  }
+  /* Invitations beyond the cap are not answered: a flood of RNGs must not
+   * open a connection each.  The caller's client sees an unanswered
+   * invitation, as with a busy official client. */
+  if (count_open (msn) >= MSNP_SB_MAX_SESSIONS) {
+    purple_debug_info ("msnp", "ignoring an invitation: %u conversations "
+                       "open already\n", MSNP_SB_MAX_SESSIONS);
     return;
   }
   sw = switchboard_new (msn, passport);

@@ -320,6 +320,31 @@ def contact_who_rings_but_never_joins():
                         driver, 5), server.control({"cmd": "switchboards"})
 
 
+@test(timeout=120)
+def invitation_flood_is_bounded():
+    """#13.6: 200 strangers ring at once.  At most 32 switchboards are
+    answered (the rest are ignored, not answered with 200 connections);
+    the account stays signed in, and a message of our own still goes out
+    (the oldest idle session makes room for it)."""
+    server, driver = two_users()
+    with server, driver:
+        assert server.control({"cmd": "ring_flood", "to": ALICE[0], "count": 200})["ok"]
+
+        def alice_boards():
+            return [b for b in server.control({"cmd": "switchboards"})["switchboards"]
+                    if ALICE[0] in b["members"]]
+        assert wait_for(lambda: len(alice_boards()) >= 32, driver, 20), len(alice_boards())
+        driver.cmd("sleep", ms=1500)
+        assert len(alice_boards()) == 32, len(alice_boards())
+        assert driver.cmd("account_state", id="a")["connected"]
+        driver.cmd("send_im", id="a", to=BOB[0], text="still talking")
+        msg = driver.expect("received-im-msg", timeout=10, account="b")
+        assert plain(msg["message"]) == "still talking", msg
+        assert not errors(driver, "a"), errors(driver, "a")
+        driver.cmd("sleep", ms=500)
+        assert len(alice_boards()) <= 32, len(alice_boards())
+
+
 @test
 def three_way_chat_with_join_and_leave():
     server, driver = two_users()
