@@ -14,6 +14,7 @@
 
 #include "msn-switchboard.h"
 #include "msn-xfer.h"
+#include "msnp-command.h"
 #include "msnp-error.h"
 #include "msnp-format.h"
 #include "msnp-sb.h"
@@ -760,6 +761,19 @@ decline_invitation (MsnpSwitchboard *sw, const MsnpMime *mime)
   msnp_sb_send (sw->sb, bytes, MSNP_SB_ACK_NONE);
 }
 
+/* @body as a string; a NUL inside becomes DEL (dropped with the other
+ * control characters) instead of cutting the text short. */
+static char *
+body_text (const guint8 *body, gsize len)
+{
+  char *text = g_malloc (len + 1);
+
+  for (gsize i = 0; i < len; i++)
+    text[i] = body[i] != '\0' ? (char) body[i] : '\x7f';
+  text[len] = '\0';
+  return text;
+}
+
 static void
 sb_message (gpointer user, const char *passport, const char *friendly,
             const char *content_type, const MsnpMime *mime)
@@ -773,6 +787,7 @@ sb_message (gpointer user, const char *passport, const char *friendly,
 
     gsize len = 0;
     const guint8 *body = msnp_mime_body (mime, &len);
+    g_autofree char *text = NULL;
     g_autofree char *html = NULL;
 
     if (seen_before (sw->msn, passport, mime)) {
@@ -780,8 +795,11 @@ sb_message (gpointer user, const char *passport, const char *friendly,
       return;
     }
 
+    /* Colour bytes from IRC gateways, bells and terminal escapes are not
+     * text: only tab and line breaks reach the conversation. */
+    text = msnp_text_strip_controls (body_text (body, len), TRUE);
     msnp_im_format_parse (msnp_mime_get (mime, "X-MMS-IM-Format"), &format);
-    html = msnp_im_to_html ((const char *) body, len, &format);
+    html = msnp_im_to_html (text, strlen (text), &format);
     msnp_im_format_clear (&format);
     if (sw->chat_id > 0)
       serv_got_chat_in (gc, sw->chat_id, passport, PURPLE_MESSAGE_RECV, html,

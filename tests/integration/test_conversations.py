@@ -346,6 +346,23 @@ def invitation_flood_is_bounded():
 
 
 @test
+def control_characters_do_not_reach_the_conversation():
+    """#9.10: IRC colour bytes, bells, escapes and C1 controls from a
+    contact are dropped; tab and newline stay."""
+    server, driver = two_users()
+    with server, driver:
+        text = "a\x034,2b\x02c\x1b[31md\x07e\x0f\tf\r\ng\u009bh\x7f"
+        r = server.control({"cmd": "phantom_message", "from": "gina@example.com",
+                            "to": ALICE[0], "text": text})
+        assert r["ok"], r
+        msg = driver.expect("received-im-msg", timeout=10, account="a",
+                            sender="gina@example.com")
+        shown = plain(msg["message"])
+        assert shown == "a4,2bc[31mde\tf\ng" "h", (shown, msg["message"])
+        assert not [c for c in msg["message"] if ord(c) < 32 and c not in "\t\n"], msg
+
+
+@test
 def three_way_chat_with_join_and_leave():
     server, driver = two_users()
     with server, driver:
