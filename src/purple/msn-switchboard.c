@@ -589,6 +589,13 @@ show_as_chat (MsnpSwitchboard *sw)
   sw->chat_id = ++msn->next_chat_id;
   name = g_strdup_printf (_("MSN chat %d"), sw->chat_id);
   conv = serv_got_joined_chat (msn->gc, sw->chat_id, name);
+  /* libpurple names us in the chat by our display name, but everyone in
+   * an MSN chat is named by passport, our lines included.  With the
+   * passport as the chat's nick, libpurple recognises our own entry and
+   * shows it, like our lines, with the friendly name (display name or
+   * local alias) instead of the e-mail address. */
+  purple_conv_chat_set_nick (PURPLE_CONV_CHAT (conv),
+                             purple_account_get_username (msn->account));
   people = sw->sb != NULL ? msnp_sb_participants (sw->sb) : NULL;
   /* Everyone at once: clients list a batch as one "users in the room". */
   users = g_list_prepend (NULL, (gpointer) purple_account_get_username (msn->account));

@@ -363,6 +363,29 @@ def control_characters_do_not_reach_the_conversation():
 
 
 @test
+def own_entry_in_a_chat_shows_the_friendly_name():
+    """#9.11: in a chat, your own member-list entry shows your friendly
+    name, as your lines do (libpurple's convention: the chat's nick is the
+    account name, and libpurple gives that entry the display name)."""
+    server, driver = two_users()
+    with server, driver:
+        driver.cmd("buddy_menu", id="a", buddy=BOB[0], label="Initiate Chat")
+        chat = driver.expect("chat-joined", timeout=10, account="a")["chat_id"]
+        driver.expect("chat-buddy-joined", timeout=10, account="a", who=BOB[0])
+        conv = [c for c in driver.cmd("conversations", id="a")["conversations"]
+                if c["conv_type"] == "chat"][0]
+        assert conv["user_aliases"].get(ALICE[0]) == "Alice", conv
+        assert conv["user_aliases"].get(BOB[0]) == "Bob", conv
+        driver.cmd("chat_send", id="a", chat=chat, text="hello from me")
+        line = driver.expect("conv-write", timeout=10, account="a",
+                             message=lambda m: "hello from me" in m)
+        assert line["alias"] == "Alice" and "SEND" in line["flags"], line
+        # Bob, alone with Alice on the switchboard, sees an IM.
+        driver.expect("received-im-msg", timeout=10, account="b",
+                      message=lambda m: "hello from me" in m)
+
+
+@test
 def three_way_chat_with_join_and_leave():
     server, driver = two_users()
     with server, driver:
