@@ -123,6 +123,14 @@ handle_ver (MsnpNs *ns, const MsnpCommand *cmd)
 {
   gboolean ok = FALSE;
 
+  /* Only the answer to our own VER decides the version.  A VER at any
+   * other time (a confused or hostile server repeating itself after
+   * sign-in) says nothing about this session: ending a working session
+   * over it would only invite a reconnect loop. */
+  if (ns->state != NS_STATE_VER) {
+    g_debug ("NS: ignoring an unexpected VER in state %d", ns->state);
+    return TRUE;
+  }
   for (guint i = 1; i < cmd->n_params; i++)
     ok |= g_ascii_strcasecmp (cmd->params[i], "MSNP8") == 0;
   if (!ok) {
@@ -130,8 +138,6 @@ handle_ver (MsnpNs *ns, const MsnpCommand *cmd)
                      _("The server does not speak MSN protocol version 8."));
     return FALSE;
   }
-  if (ns->state != NS_STATE_VER)
-    return TRUE;
   ns->state = NS_STATE_CVR;
   /* The version string of MSN Messenger 5.0, which spoke MSNP8 (seed 003). */
   SEND (ns, "CVR", "0x0409", "win", "4.10", "i386", "MSNMSGR", "5.0.0544",

@@ -390,6 +390,9 @@ add_participant (MsnpSb *sb, const char *passport, const char *friendly_enc,
   g_ptr_array_add (sb->participants, g_strdup (passport));
   msnp_url_decode_to (friendly_enc != NULL ? friendly_enc : passport,
                       friendly, sizeof friendly);
+  /* Names reach chat member lists and aliases: no colour bytes, bells or
+   * terminal escapes, and one line. */
+  msnp_text_strip_controls (friendly, FALSE);
   sb->ev->joined (sb->user, passport, friendly, initial);
   return sb->state != SB_STATE_CLOSED;
 }
@@ -567,6 +570,7 @@ handle_msg (MsnpSb *sb, const MsnpCommand *cmd)
     return TRUE;
   }
   msnp_url_decode_to (friendly_enc, friendly, sizeof friendly);
+  msnp_text_strip_controls (friendly, FALSE);
   /* Unknown content types are the owner's to ignore. */
   sb->ev->message (sb->user, passport, friendly,
                    msnp_mime_content_type (mime), mime);
@@ -860,6 +864,30 @@ void
 msnp_sb_leave (MsnpSb *sb)
 {
   close_with (sb, NULL, TRUE);
+}
+
+gboolean
+msnp_sb_ring_timeout (MsnpSb *sb)
+{
+  GError *error;
+
+  if (sb->state == SB_STATE_CLOSED || sb->participants->len > 0)
+    return FALSE;
+  g_debug ("SB: nobody joined in time; giving the session up");
+  error = g_error_new_literal (MSNP_ERROR, MSNP_ERROR_TIMEOUT,
+                               _("Nobody joined the conversation in time."));
+  /* OUT only once signed in: before that the server is not listening. */
+  close_with (sb, error, sb->state == SB_STATE_READY);
+  g_error_free (error);
+  return TRUE;
+}
+
+gboolean
+msnp_sb_is_idle (const MsnpSb *sb)
+{
+  return sb->state == SB_STATE_READY && sb->participants->len > 0 &&
+         sb->queue.length == 0 && sb->inflight->len == 0 &&
+         sb->calls->len == 0 && sb->invites->len == 0;
 }
 
 void

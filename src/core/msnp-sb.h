@@ -35,6 +35,22 @@ G_BEGIN_DECLS
  * NAK can still name them (see msnp_sb_send). */
 #define MSNP_SB_NAK_WINDOW 32
 
+/* How long a session may wait for its first participant (the JOI after
+ * CAL … RINGING, or the server's USR/ANS answer) before it is given up:
+ * msnp_sb_ring_timeout().  Pidgin's MSN plugin gave a CAL 60 seconds
+ * (its transaction timeout) and dropped a switchboard silent for 60
+ * seconds; the official client's invitation also lapsed after about a
+ * minute.  Long enough for a slow client to answer, short enough that a
+ * message does not sit unreported. */
+#define MSNP_SB_RING_TIMEOUT 60
+
+/* Concurrent switchboard sessions per account, pending requests included.
+ * Official clients had one per open conversation window; nobody holds 32
+ * conversations at once, while 3,000 invitations must not exhaust the
+ * process's file descriptors (usually 1,024, shared with every other
+ * account and the UI). */
+#define MSNP_SB_MAX_SESSIONS 32
+
 typedef enum {
   MSNP_SB_ACK_NONE = 'U',    /* no ACK, no NAK (typing, control) */
   MSNP_SB_ACK_NAK  = 'N',    /* NAK on failure only */
@@ -120,6 +136,16 @@ guint64 msnp_sb_send (MsnpSb *sb, GBytes *payload, MsnpSbAckMode mode);
  * handed back as undelivered first. */
 void msnp_sb_leave (MsnpSb *sb);
 
+/* The wait for the first participant is over (MSNP_SB_RING_TIMEOUT; the
+ * owner keeps the clock, this decides).  When nobody has joined — the
+ * contact's client rang but never answered, or the switchboard server
+ * never signed us in — the session ends with MSNP_ERROR_TIMEOUT: OUT is
+ * said if signed in, every queued message is handed back (undelivered,
+ * code 0, @ended TRUE), then closed fires.  TRUE when it ended the
+ * session; FALSE, and nothing happens, when someone is there (a chat
+ * whose later invitee does not answer goes on) or it is already closed. */
+gboolean msnp_sb_ring_timeout (MsnpSb *sb);
+
 /* Logs every line sent and received (cookies redacted) with g_debug. */
 void msnp_sb_set_trace (MsnpSb *sb, gboolean trace);
 
@@ -128,6 +154,10 @@ gboolean msnp_sb_is_closed (const MsnpSb *sb);
 /* Participants other than us, in join order (borrowed strings). */
 const GPtrArray *msnp_sb_participants (const MsnpSb *sb);
 gboolean msnp_sb_has_participant (const MsnpSb *sb, const char *passport);
+/* Signed in, someone there, and nothing waiting on it: no message queued
+ * or unacknowledged, no invitation outstanding.  Such a session can be
+ * closed without losing anything (the next message opens a new one). */
+gboolean msnp_sb_is_idle (const MsnpSb *sb);
 /* Messages queued, or sent in A mode and awaiting ACK/NAK. */
 guint    msnp_sb_n_pending (const MsnpSb *sb);
 /* The session id (from RNG, or from CAL … RINGING), or NULL. */

@@ -39,6 +39,14 @@ msnp_io_error_reason (const GError *error)
   }
 }
 
+/* Reads per main-loop wake-up (8 KiB each).  A server that writes faster
+ * than we parse would otherwise keep every read full and the read loop
+ * running for as long as it likes, starving timers (keepalives, sign-in
+ * timeouts), other accounts and the UI: a line flood once delayed a
+ * 300 ms timer by 14 s.  64 KiB is hundreds of lines, so normal traffic
+ * (a sign-in's contact list) still moves in few wake-ups. */
+#define READS_PER_WAKEUP 8
+
 struct _MsnpTransport {
   PurpleAccount             *account;
   const MsnpTransportEvents *ev;
@@ -52,6 +60,7 @@ struct _MsnpTransport {
   PurpleCircBuffer       *outbuf;
   gboolean                connected;
   guint                   start_idle;
+  guint                   tls_resume;  /* idle: TLS reading goes on */
   char                   *host;
   guint                   port;
   gboolean                tls;
@@ -67,6 +76,10 @@ teardown (MsnpTransport *t)
   if (t->start_idle != 0) {
     g_source_remove (t->start_idle);
     t->start_idle = 0;
+  }
+  if (t->tls_resume != 0) {
+    g_source_remove (t->tls_resume);
+    t->tls_resume = 0;
   }
   if (t->connecting != NULL) {
     purple_proxy_connect_cancel (t->connecting);
@@ -201,23 +214,53 @@ plain_read_cb (gpointer data, gint fd, PurpleInputCondition cond)
   guint8 buf[8192];
   gssize n;
 
-  do {
+  /* At most READS_PER_WAKEUP, then back to the main loop: the socket is
+   * still readable, so the watch fires again once timers and other
+   * sources have had their turn. */
+  for (guint i = 0; i < READS_PER_WAKEUP; i++) {
     n = read (fd, buf, sizeof buf);
-  } while (deliver (t, buf, n, errno) && n == (gssize) sizeof buf);
+    if (!deliver (t, buf, n, errno) || n < (gssize) sizeof buf)
+      return;
+  }
+}
+
+static gboolean tls_resume_cb (gpointer data);
+
+/* Reads TLS records within the per-wake-up budget.  TLS may hold
+ * decrypted bytes the socket no longer signals, so a read cut short by
+ * the budget resumes from an idle callback (which runs after timers and
+ * I/O of default priority), not from the socket watch. */
+static void
+tls_read (MsnpTransport *t)
+{
+  guint8 buf[8192];
+  gssize n;
+
+  for (guint i = 0; i < READS_PER_WAKEUP; i++) {
+    errno = 0;
+    n = purple_ssl_read (t->ssl, buf, sizeof buf);
+    if (!deliver (t, buf, n, errno))
+      return;
+  }
+  if (t->tls_resume == 0)
+    t->tls_resume = g_idle_add (tls_resume_cb, t);
+}
+
+static gboolean
+tls_resume_cb (gpointer data)
+{
+  MsnpTransport *t = data;
+
+  t->tls_resume = 0;
+  if (t->ssl != NULL)
+    tls_read (t);
+  return G_SOURCE_REMOVE;
 }
 
 static void
 ssl_read_cb (gpointer data, PurpleSslConnection *ssl, PurpleInputCondition cond)
 {
-  MsnpTransport *t = data;
-  guint8 buf[8192];
-  gssize n;
-
-  /* TLS may hold decrypted bytes the socket no longer signals: drain. */
-  do {
-    errno = 0;
-    n = purple_ssl_read (ssl, buf, sizeof buf);
-  } while (deliver (t, buf, n, errno));
+  tls_read (data);
 }
 
 /* ---- writing ---------------------------------------------------------- */

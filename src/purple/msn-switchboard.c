@@ -9,10 +9,12 @@
 #include <conversation.h>
 #include <debug.h>
 #include <eventloop.h>
+#include <notify.h>
 #include <server.h>
 
 #include "msn-switchboard.h"
 #include "msn-xfer.h"
+#include "msnp-command.h"
 #include "msnp-error.h"
 #include "msnp-format.h"
 #include "msnp-sb.h"
@@ -29,6 +31,10 @@
 #define MESSAGE_ID_HEADER "X-MSNP-Message-Id"
 #define MESSAGE_ID_ROOM   64      /* bytes the header takes in a payload */
 #define SEEN_IDS_KEPT     256
+
+/* Hidden account setting (seconds): how long a session may wait for its
+ * first participant.  Only tests shorten it; see MSNP_SB_RING_TIMEOUT. */
+#define OPT_RING_TIMEOUT  "ring_timeout"
 
 typedef struct {
   char   *to;        /* the contact of a 1:1 message, for a re-send */
@@ -50,7 +56,10 @@ struct _MsnpSwitchboard {
   GHashTable    *sent;       /* message id → OutMessage * */
   guint          fail_code;  /* the CAL refusal that ended the session */
   guint          idle_timer;
+  guint          ring_timer; /* until someone is in the session */
   guint          reap;       /* idle source freeing a closed session */
+  gboolean       unanswered; /* given up: nobody joined in time */
+  gint64         last_active; /* monotonic µs of the last message */
   gboolean       closed;
 };
 
@@ -73,21 +82,37 @@ im_conversation (MsnpAccount *msn, const char *who)
 }
 
 static char *
-reason_sentence (guint code, gboolean ended)
+reason_sentence (MsnpSwitchboard *sw, const OutMessage *msg, guint code,
+                 gboolean ended)
 {
   if (code != 0)
     return msnp_server_error_sentence (code);
+  if (sw->unanswered && msg->to != NULL)
+    return g_strdup_printf (_("%s did not answer the conversation "
+                              "invitation."), msg->to);
   return g_strdup (ended ? _("The conversation ended before the message was "
                              "confirmed.")
                          : _("The server could not deliver the message."));
 }
 
+static void report_because (MsnpSwitchboard *sw, OutMessage *msg,
+                            const char *reason);
+
 static void
 report_undelivered (MsnpSwitchboard *sw, OutMessage *msg, guint code,
                     gboolean ended)
 {
+  g_autofree char *reason = reason_sentence (sw, msg, code, ended);
+
+  report_because (sw, msg, reason);
+}
+
+/* Shows @msg in its conversation as not delivered, with @reason (a
+ * sentence) and its text. */
+static void
+report_because (MsnpSwitchboard *sw, OutMessage *msg, const char *reason)
+{
   MsnpAccount *msn = sw->msn;
-  g_autofree char *reason = reason_sentence (code, ended);
   g_autofree char *escaped = g_markup_escape_text (msg->text, -1);
   g_autofree char *line = g_strdup_printf (
       _("This message was not delivered: %s<br>%s"), reason, escaped);
@@ -112,8 +137,18 @@ report_undelivered (MsnpSwitchboard *sw, OutMessage *msg, guint code,
 /* ---- lifetime --------------------------------------------------------- */
 
 static void
+stop_ring_timer (MsnpSwitchboard *sw)
+{
+  if (sw->ring_timer != 0) {
+    purple_timeout_remove (sw->ring_timer);
+    sw->ring_timer = 0;
+  }
+}
+
+static void
 switchboard_free (MsnpSwitchboard *sw)
 {
+  stop_ring_timer (sw);
   if (sw->idle_timer != 0)
     purple_timeout_remove (sw->idle_timer);
   if (sw->reap != 0)
@@ -144,6 +179,7 @@ static void
 retire (MsnpSwitchboard *sw)
 {
   sw->closed = TRUE;
+  stop_ring_timer (sw);
   if (sw->idle_timer != 0) {
     purple_timeout_remove (sw->idle_timer);
     sw->idle_timer = 0;
@@ -172,11 +208,46 @@ touch (MsnpSwitchboard *sw)
   int seconds = purple_account_get_int (sw->msn->account, MSNP_OPT_SB_IDLE,
                                         MSNP_DEFAULT_SB_IDLE);
 
+  sw->last_active = g_get_monotonic_time ();
   if (sw->closed || seconds <= 0)
     return;
   if (sw->idle_timer != 0)
     purple_timeout_remove (sw->idle_timer);
   sw->idle_timer = purple_timeout_add_seconds ((guint) seconds, idle_cb, sw);
+}
+
+static void report_waiting (MsnpSwitchboard *sw, guint code);
+
+/* Nobody joined in time (#9.6): a contact whose client rang but never
+ * answered, a switchboard server that never signed us in, or an NS that
+ * never answered XFR SB.  Independent of the idle-close setting, so
+ * nothing waits for ever.  The core hands the messages back; each is
+ * re-sent once on a fresh session (sb_undelivered), then reported. */
+static gboolean
+ring_timeout_cb (gpointer data)
+{
+  MsnpSwitchboard *sw = data;
+
+  sw->ring_timer = 0;
+  sw->unanswered = TRUE;
+  if (sw->sb == NULL) {
+    purple_debug_info ("msnp", "no switchboard granted in time\n");
+    report_waiting (sw, 0);
+    retire (sw);
+  } else if (msnp_sb_ring_timeout (sw->sb)) {
+    purple_debug_info ("msnp", "nobody joined the conversation in time\n");
+  }
+  return FALSE;
+}
+
+static void
+start_ring_timer (MsnpSwitchboard *sw)
+{
+  int seconds = purple_account_get_int (sw->msn->account, OPT_RING_TIMEOUT,
+                                        MSNP_SB_RING_TIMEOUT);
+
+  sw->ring_timer = purple_timeout_add_seconds (
+      (guint) CLAMP (seconds, 1, 600), ring_timeout_cb, sw);
 }
 
 static MsnpSwitchboard *
@@ -190,8 +261,58 @@ switchboard_new (MsnpAccount *msn, const char *peer)
   sw->sent = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                     out_message_free);
   g_queue_init (&sw->waiting);
+  sw->last_active = g_get_monotonic_time ();
   msn->switchboards = g_list_prepend (msn->switchboards, sw);
+  start_ring_timer (sw);
   return sw;
+}
+
+/* ---- how many at once (#13.6) ----------------------------------------- */
+
+static guint
+count_open (MsnpAccount *msn)
+{
+  guint n = 0;
+
+  for (GList *l = msn->switchboards; l != NULL; l = l->next)
+    n += !((MsnpSwitchboard *) l->data)->closed;
+  return n;
+}
+
+/* A session that can go without losing anything: a 1:1 conversation with
+ * nothing queued, unacknowledged or being invited (a chat cannot be
+ * reopened by the next message, so chats stay). */
+static gboolean
+is_evictable (MsnpSwitchboard *sw)
+{
+  return !sw->closed && sw->chat_id == 0 && sw->sb != NULL &&
+         msnp_sb_is_idle (sw->sb) && g_hash_table_size (sw->sent) == 0 &&
+         g_queue_is_empty (&sw->waiting);
+}
+
+/* Room for one more session of our own (MSNP_SB_MAX_SESSIONS).  At the
+ * cap, the least recently used idle 1:1 session is left: the user asked
+ * for this conversation now, and the idle one reopens by itself with its
+ * next message.  FALSE when every session is busy. */
+static gboolean
+make_room (MsnpAccount *msn)
+{
+  MsnpSwitchboard *oldest = NULL;
+
+  if (count_open (msn) < MSNP_SB_MAX_SESSIONS)
+    return TRUE;
+  for (GList *l = msn->switchboards; l != NULL; l = l->next) {
+    MsnpSwitchboard *sw = l->data;
+    if (is_evictable (sw) &&
+        (oldest == NULL || sw->last_active < oldest->last_active))
+      oldest = sw;
+  }
+  if (oldest == NULL)
+    return FALSE;
+  purple_debug_info ("msnp", "%u conversations open: closing the least "
+                     "recently used idle one\n", MSNP_SB_MAX_SESSIONS);
+  msnp_sb_leave (oldest->sb);
+  return TRUE;
 }
 
 /* ---- messages --------------------------------------------------------- */
@@ -283,6 +404,13 @@ route_message (MsnpAccount *msn, OutMessage *msg, MsnpSwitchboard *from)
 {
   MsnpSwitchboard *sw = find_im (msn, msg->to, from);
 
+  if (sw == NULL && !make_room (msn)) {
+    report_because (from != NULL ? from : &(MsnpSwitchboard) { .msn = msn },
+                    msg, _("Too many conversations are open at once. Close "
+                           "one and send the message again."));
+    out_message_free (msg);
+    return;
+  }
   if (sw == NULL)
     sw = open_session (msn, msg->to);
   if (sw == NULL) {
@@ -461,6 +589,13 @@ show_as_chat (MsnpSwitchboard *sw)
   sw->chat_id = ++msn->next_chat_id;
   name = g_strdup_printf (_("MSN chat %d"), sw->chat_id);
   conv = serv_got_joined_chat (msn->gc, sw->chat_id, name);
+  /* libpurple names us in the chat by our display name, but everyone in
+   * an MSN chat is named by passport, our lines included.  With the
+   * passport as the chat's nick, libpurple recognises our own entry and
+   * shows it, like our lines, with the friendly name (display name or
+   * local alias) instead of the e-mail address. */
+  purple_conv_chat_set_nick (PURPLE_CONV_CHAT (conv),
+                             purple_account_get_username (msn->account));
   people = sw->sb != NULL ? msnp_sb_participants (sw->sb) : NULL;
   /* Everyone at once: clients list a batch as one "users in the room". */
   users = g_list_prepend (NULL, (gpointer) purple_account_get_username (msn->account));
@@ -479,8 +614,15 @@ show_as_chat (MsnpSwitchboard *sw)
 void
 msnp_switchboard_start_chat (MsnpAccount *msn, const char *who)
 {
-  MsnpSwitchboard *sw = open_session (msn, NULL);
+  MsnpSwitchboard *sw;
 
+  if (!make_room (msn)) {
+    purple_notify_error (msn->gc, _("MSN"),
+                         _("Too many conversations are open at once."),
+                         _("Close one and start the chat again."));
+    return;
+  }
+  sw = open_session (msn, NULL);
   if (sw == NULL)
     return;
   show_as_chat (sw);
@@ -568,6 +710,7 @@ sb_joined (gpointer user, const char *passport, const char *friendly,
   MsnpSwitchboard *sw = user;
   PurpleConversation *conv;
 
+  stop_ring_timer (sw);
   if (friendly != NULL && g_ascii_strcasecmp (friendly, passport) != 0)
     serv_got_alias (sw->msn->gc, passport, friendly);
   if (initial)
@@ -625,6 +768,19 @@ decline_invitation (MsnpSwitchboard *sw, const MsnpMime *mime)
   msnp_sb_send (sw->sb, bytes, MSNP_SB_ACK_NONE);
 }
 
+/* @body as a string; a NUL inside becomes DEL (dropped with the other
+ * control characters) instead of cutting the text short. */
+static char *
+body_text (const guint8 *body, gsize len)
+{
+  char *text = g_malloc (len + 1);
+
+  for (gsize i = 0; i < len; i++)
+    text[i] = body[i] != '\0' ? (char) body[i] : '\x7f';
+  text[len] = '\0';
+  return text;
+}
+
 static void
 sb_message (gpointer user, const char *passport, const char *friendly,
             const char *content_type, const MsnpMime *mime)
@@ -638,6 +794,7 @@ sb_message (gpointer user, const char *passport, const char *friendly,
 
     gsize len = 0;
     const guint8 *body = msnp_mime_body (mime, &len);
+    g_autofree char *text = NULL;
     g_autofree char *html = NULL;
 
     if (seen_before (sw->msn, passport, mime)) {
@@ -645,8 +802,11 @@ sb_message (gpointer user, const char *passport, const char *friendly,
       return;
     }
 
+    /* Colour bytes from IRC gateways, bells and terminal escapes are not
+     * text: only tab and line breaks reach the conversation. */
+    text = msnp_text_strip_controls (body_text (body, len), TRUE);
     msnp_im_format_parse (msnp_mime_get (mime, "X-MMS-IM-Format"), &format);
-    html = msnp_im_to_html ((const char *) body, len, &format);
+    html = msnp_im_to_html (text, strlen (text), &format);
     msnp_im_format_clear (&format);
     if (sw->chat_id > 0)
       serv_got_chat_in (gc, sw->chat_id, passport, PURPLE_MESSAGE_RECV, html,
@@ -812,19 +972,28 @@ msnp_switchboard_granted (MsnpAccount *msn, guint request, const char *host,
   connect_session (sw, host, port);
 }
 
+/* Reports every message still waiting for a switchboard (@code 0: the
+ * session ended before it could be sent). */
+static void
+report_waiting (MsnpSwitchboard *sw, guint code)
+{
+  OutMessage *msg;
+
+  while ((msg = g_queue_pop_head (&sw->waiting)) != NULL) {
+    report_undelivered (sw, msg, code, code == 0);
+    out_message_free (msg);
+  }
+}
+
 void
 msnp_switchboard_refused (MsnpAccount *msn, guint request, guint code)
 {
   MsnpSwitchboard *sw = find_request (msn, request);
-  OutMessage *msg;
 
   if (sw == NULL)
     return;
   /* 913 while invisible, 800 when asking too fast, 0 when offline. */
-  while ((msg = g_queue_pop_head (&sw->waiting)) != NULL) {
-    report_undelivered (sw, msg, code != 0 ? code : 913, FALSE);
-    out_message_free (msg);
-  }
+  report_waiting (sw, code != 0 ? code : 913);
   retire (sw);
 }
 
@@ -839,6 +1008,14 @@ msnp_switchboard_ring (MsnpAccount *msn, const char *session_id,
   /* Someone on the block list is not answered, and nothing is shown. */
   if (contact != NULL && (contact->lists & MSNP_LIST_BL)) {
     purple_debug_info ("msnp", "ignoring an invitation from a blocked contact\n");
+    return;
+  }
+  /* Invitations beyond the cap are not answered: a flood of RNGs must not
+   * open a connection each.  The caller's client sees an unanswered
+   * invitation, as with a busy official client. */
+  if (count_open (msn) >= MSNP_SB_MAX_SESSIONS) {
+    purple_debug_info ("msnp", "ignoring an invitation: %u conversations "
+                       "open already\n", MSNP_SB_MAX_SESSIONS);
     return;
   }
   sw = switchboard_new (msn, passport);
@@ -856,14 +1033,14 @@ msnp_switchboard_close_all (MsnpAccount *msn)
   msn->switchboards = NULL;
   for (GList *l = all; l != NULL; l = l->next) {
     MsnpSwitchboard *sw = l->data;
-    OutMessage *msg;
 
-    /* Reports go to conversations only while the account can show them;
-     * at sign-off the sessions just end. */
+    /* Every message not confirmed is reported in its conversation, the
+     * same way whether it was on a switchboard (handed back by the
+     * session as it ends) or still waiting for one (XFR SB unanswered
+     * when the link dropped): the user must never lose one silently. */
     if (sw->sb != NULL && !sw->closed)
       msnp_sb_leave (sw->sb);
-    while ((msg = g_queue_pop_head (&sw->waiting)) != NULL)
-      out_message_free (msg);
+    report_waiting (sw, 0);
     switchboard_free (sw);
   }
   g_list_free (all);

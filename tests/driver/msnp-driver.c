@@ -3016,9 +3016,16 @@ op_conversations(JsonObject *cmd, JsonObject *reply)
 		jo_conv(o, conv);
 		if (purple_conversation_get_type(conv) == PURPLE_CONV_TYPE_CHAT) {
 			JsonArray *users = jo_arr(o, "users");
+			JsonObject *aliases = json_object_new();
 			GList *u;
-			for (u = purple_conv_chat_get_users(PURPLE_CONV_CHAT(conv)); u != NULL; u = u->next)
-				ja_str(users, purple_conv_chat_cb_get_name(u->data));
+			for (u = purple_conv_chat_get_users(PURPLE_CONV_CHAT(conv)); u != NULL; u = u->next) {
+				PurpleConvChatBuddy *cb = u->data;
+				ja_str(users, purple_conv_chat_cb_get_name(cb));
+				/* What the member list shows for each (NULL: the name). */
+				jo_str(aliases, purple_conv_chat_cb_get_name(cb), cb->alias);
+			}
+			json_object_set_object_member(o, "user_aliases", aliases);
+			jo_str(o, "nick", purple_conv_chat_get_nick(PURPLE_CONV_CHAT(conv)));
 		}
 		json_array_add_object_element(arr, o);
 	}

@@ -272,6 +272,120 @@ def burst_of_200_all_acknowledged_no_false_alarm():
 
 
 @test
+def messages_waiting_for_a_switchboard_are_reported_when_the_link_drops():
+    """#13.2: messages typed while XFR SB is unanswered, then the NS
+    connection drops.  Each one is shown in its conversation as not
+    delivered, with its text: none vanishes, none is shown twice."""
+    server, driver = two_users()
+    with server, driver:
+        server.set_knob("stall", "NS/XFR")
+        sent = [f"waiting {i}" for i in range(20)]
+        for text in sent:
+            driver.cmd("send_im", id="a", to=BOB[0], text=text)
+        assert wait_for(lambda: server.stats()["xfr_sb"] == 0, driver, 2)
+        driver.cmd("sleep", ms=300)
+        assert server.control({"cmd": "kick", "user": ALICE[0]})["ok"]
+        driver.expect("connection-error", timeout=15, account="a")
+        assert wait_for(lambda: len(errors(driver, "a")) >= 20, driver, 10), errors(driver, "a")
+        got, reported = count_outcomes(driver, sent)
+        assert not got, got
+        for text in sent:
+            assert sum(1 for r in reported if text + "<" in r + "<") == 1, (text, reported)
+            assert [r for r in reported if "not delivered" in r and text in r], (text, reported)
+
+
+@test
+def contact_who_rings_but_never_joins():
+    """#9.6: CAL is answered RINGING but no JOI ever comes.  After the wait
+    (shortened here with the hidden ring_timeout setting; 60 s by default)
+    the message is re-sent once on a fresh switchboard, and when that one
+    is not answered either it is reported as not delivered, with its text.
+    "Close idle conversations" is off: the wait does not depend on it."""
+    server, driver = start(knobs={"cal_no_join": "1"})
+    with server, driver:
+        sign_in(server, driver, ALICE, "a", ring_timeout=2, conversation_idle=0)
+        sign_in(server, driver, BOB, "b")
+        assert wait_for(lambda: driver.cmd("buddy", id="a", buddy=BOB[0])["buddy"]["online"], driver)
+        driver.cmd("send_im", id="a", to=BOB[0], text="anyone home?")
+        err = driver.expect("conv-write", timeout=15, account="a",
+                            flags=lambda f: "ERROR" in f)
+        assert "anyone home?" in err["message"] and "not delivered" in err["message"], err
+        assert "did not answer" in err["message"], err
+        assert server.stats()["xfr_sb"] == 2, server.stats()
+        driver.cmd("sleep", ms=500)
+        assert len(errors(driver, "a")) == 1, errors(driver, "a")
+        assert not received(driver, "b")
+        # Both switchboards were left, not kept ringing for ever.
+        assert wait_for(lambda: not server.control({"cmd": "switchboards"})["switchboards"],
+                        driver, 5), server.control({"cmd": "switchboards"})
+
+
+@test(timeout=120)
+def invitation_flood_is_bounded():
+    """#13.6: 200 strangers ring at once.  At most 32 switchboards are
+    answered (the rest are ignored, not answered with 200 connections);
+    the account stays signed in, and a message of our own still goes out
+    (the oldest idle session makes room for it)."""
+    server, driver = two_users()
+    with server, driver:
+        assert server.control({"cmd": "ring_flood", "to": ALICE[0], "count": 200})["ok"]
+
+        def alice_boards():
+            return [b for b in server.control({"cmd": "switchboards"})["switchboards"]
+                    if ALICE[0] in b["members"]]
+        assert wait_for(lambda: len(alice_boards()) >= 32, driver, 20), len(alice_boards())
+        driver.cmd("sleep", ms=1500)
+        assert len(alice_boards()) == 32, len(alice_boards())
+        assert driver.cmd("account_state", id="a")["connected"]
+        driver.cmd("send_im", id="a", to=BOB[0], text="still talking")
+        msg = driver.expect("received-im-msg", timeout=10, account="b")
+        assert plain(msg["message"]) == "still talking", msg
+        assert not errors(driver, "a"), errors(driver, "a")
+        driver.cmd("sleep", ms=500)
+        assert len(alice_boards()) <= 32, len(alice_boards())
+
+
+@test
+def control_characters_do_not_reach_the_conversation():
+    """#9.10: IRC colour bytes, bells, escapes and C1 controls from a
+    contact are dropped; tab and newline stay."""
+    server, driver = two_users()
+    with server, driver:
+        text = "a\x034,2b\x02c\x1b[31md\x07e\x0f\tf\r\ng\u009bh\x7f"
+        r = server.control({"cmd": "phantom_message", "from": "gina@example.com",
+                            "to": ALICE[0], "text": text})
+        assert r["ok"], r
+        msg = driver.expect("received-im-msg", timeout=10, account="a",
+                            sender="gina@example.com")
+        shown = plain(msg["message"])
+        assert shown == "a4,2bc[31mde\tf\ng" "h", (shown, msg["message"])
+        assert not [c for c in msg["message"] if ord(c) < 32 and c not in "\t\n"], msg
+
+
+@test
+def own_entry_in_a_chat_shows_the_friendly_name():
+    """#9.11: in a chat, your own member-list entry shows your friendly
+    name, as your lines do (libpurple's convention: the chat's nick is the
+    account name, and libpurple gives that entry the display name)."""
+    server, driver = two_users()
+    with server, driver:
+        driver.cmd("buddy_menu", id="a", buddy=BOB[0], label="Initiate Chat")
+        chat = driver.expect("chat-joined", timeout=10, account="a")["chat_id"]
+        driver.expect("chat-buddy-joined", timeout=10, account="a", who=BOB[0])
+        conv = [c for c in driver.cmd("conversations", id="a")["conversations"]
+                if c["conv_type"] == "chat"][0]
+        assert conv["user_aliases"].get(ALICE[0]) == "Alice", conv
+        assert conv["user_aliases"].get(BOB[0]) == "Bob", conv
+        driver.cmd("chat_send", id="a", chat=chat, text="hello from me")
+        line = driver.expect("conv-write", timeout=10, account="a",
+                             message=lambda m: "hello from me" in m)
+        assert line["alias"] == "Alice" and "SEND" in line["flags"], line
+        # Bob, alone with Alice on the switchboard, sees an IM.
+        driver.expect("received-im-msg", timeout=10, account="b",
+                      message=lambda m: "hello from me" in m)
+
+
+@test
 def three_way_chat_with_join_and_leave():
     server, driver = two_users()
     with server, driver:

@@ -454,6 +454,32 @@ test_nonfatal_and_unknown (void)
   recorder_free (r);
 }
 
+/* Defect #13.8: only the answer to our VER decides the version.  A VER
+ * after sign-in (any version, ours or not) is logged and ignored, and the
+ * session goes on. */
+static void
+test_stray_ver (void)
+{
+  Recorder *r = recorder_new ();
+  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &events, r);
+
+  msnp_ns_connected (ns);
+  feed (ns, "VER 1 MSNP8\r\nCVR 2 x\r\nUSR 3 TWN S a=b\r\n");
+  msnp_ns_submit_ticket (ns, "t=1");
+  feed (ns, "USR 4 OK alice@passport.com A\r\nSYN 5 3 0 0\r\n");
+  g_assert_true (r->online);
+  g_string_truncate (r->written, 0);
+  feed (ns, "VER 9 MSNP12 MSNP11 CVR0\r\nVER 0 0\r\nVER 1 MSNP8 CVR0\r\nVER\r\n");
+  g_assert_null (r->closed);
+  g_assert_true (msnp_ns_is_online (ns));
+  /* Not answered with a CVR either: the handshake is over. */
+  g_assert_cmpuint (r->written->len, ==, 0);
+  feed (ns, "NLN NLN bob@x.com Bob\r\n");
+  g_assert_true (has_event (r, "presence bob@x.com NLN Bob"));
+  msnp_ns_free (ns);
+  recorder_free (r);
+}
+
 /* Switchboard referrals and invitations; cookies and session ids are
  * opaque strings (revival servers do not use numbers). */
 static void
@@ -493,6 +519,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ns/redirect-bound", test_redirect_bound);
   g_test_add_func ("/ns/nonfatal-and-unknown", test_nonfatal_and_unknown);
   g_test_add_func ("/ns/switchboards", test_switchboards);
+  g_test_add_func ("/ns/stray-ver", test_stray_ver);
   for (guint i = 0; i < G_N_ELEMENTS (fatal_cases); i++) {
     g_autofree char *path = g_strdup_printf ("/ns/fatal/%u", i);
     g_test_add_data_func (path, &fatal_cases[i], test_fatal);

@@ -995,6 +995,106 @@ test_split_everywhere (void)
   g_free (whole.written);
 }
 
+/* ---- rang but never joined (#9.6) ------------------------------------- */
+
+/* CAL answered RINGING, no JOI: when the owner's wait is over, the queued
+ * messages come back in order (ended, code 0: eligible for one re-send on
+ * a fresh session), OUT is said, and the session closes with a timeout. */
+static void
+test_ring_timeout (void)
+{
+  Recorder *r = recorder_new ();
+  MsnpSb *sb = msnp_sb_new_outgoing (ALICE, COOKIE, &events, r);
+  guint64 id1, id2;
+
+  r->sb = sb;
+  id1 = send_text (sb, "one", MSNP_SB_ACK_FULL);
+  id2 = send_text (sb, "two", MSNP_SB_ACK_FULL);
+  msnp_sb_invite (sb, "bob@passport.com");
+  msnp_sb_connected (sb);
+  feed (sb, "USR 1 OK alice@passport.com Alice\r\nCAL 2 RINGING 11752013\r\n");
+  g_string_truncate (r->written, 0);
+  g_ptr_array_set_size (r->events, 0);
+  g_assert_false (msnp_sb_is_idle (sb));
+
+  g_assert_true (msnp_sb_ring_timeout (sb));
+  expect_written (r, "OUT\r\n");
+  expect_eventsf (r, "undelivered %" G_GUINT64_FORMAT " 0 1\n"
+                     "undelivered %" G_GUINT64_FORMAT " 0 1\n"
+                     "closed msnp-error-quark %d", id1, id2, MSNP_ERROR_TIMEOUT);
+  g_assert_true (msnp_sb_is_closed (sb));
+  g_assert_false (msnp_sb_ring_timeout (sb));      /* once */
+  g_assert_cmpuint (r->written->len, ==, 0);
+  msnp_sb_free (sb);
+  recorder_free (r);
+}
+
+/* A switchboard server that never signs us in: given up the same way,
+ * without an OUT it would not read. */
+static void
+test_ring_timeout_unauthenticated (void)
+{
+  Recorder *r = recorder_new ();
+  MsnpSb *sb = msnp_sb_new_outgoing (ALICE, COOKIE, &events, r);
+  guint64 id;
+
+  id = send_text (sb, "into the void", MSNP_SB_ACK_FULL);
+  msnp_sb_invite (sb, "bob@passport.com");
+  msnp_sb_connected (sb);
+  g_string_truncate (r->written, 0);
+  g_assert_true (msnp_sb_ring_timeout (sb));
+  g_assert_cmpuint (r->written->len, ==, 0);
+  expect_eventsf (r, "undelivered %" G_GUINT64_FORMAT " 0 1\n"
+                     "closed msnp-error-quark %d", id, MSNP_ERROR_TIMEOUT);
+  msnp_sb_free (sb);
+  recorder_free (r);
+}
+
+/* Someone is there: the wait ending changes nothing, even with a later
+ * invitee still ringing (a chat goes on without them). */
+static void
+test_ring_timeout_joined (void)
+{
+  Recorder *r = recorder_new ();
+  MsnpSb *sb = joined_outgoing (r);
+
+  g_assert_true (msnp_sb_is_idle (sb));
+  msnp_sb_invite (sb, "dave@passport.com");
+  g_assert_false (msnp_sb_is_idle (sb));           /* a call outstanding */
+  g_assert_false (msnp_sb_ring_timeout (sb));
+  g_assert_false (msnp_sb_is_closed (sb));
+  feed (sb, "JOI dave@passport.com Dave\r\n");
+  g_assert_true (msnp_sb_is_idle (sb));
+  send_text (sb, "hi", MSNP_SB_ACK_FULL);
+  g_assert_false (msnp_sb_is_idle (sb));           /* awaiting its ACK */
+  feed (sb, "ACK 4\r\n");
+  g_assert_true (msnp_sb_is_idle (sb));
+  g_ptr_array_set_size (r->events, 0);
+  msnp_sb_free (sb);
+  recorder_free (r);
+}
+
+/* #9.10: names from JOI, IRO and MSG lose control characters (IRC colour
+ * bytes, bells, escapes, line breaks); ordinary text is kept. */
+static void
+test_names_without_controls (void)
+{
+  Recorder *r = recorder_new ();
+  MsnpSb *sb = msnp_sb_new_incoming (ALICE, COOKIE, "sess-1", &events, r);
+
+  msnp_sb_connected (sb);
+  feed (sb, "IRO 1 1 1 bob@passport.com %03" "4Bob%0F%07\r\nANS 1 OK\r\n"
+            "JOI dave@passport.com Da%1B[31mve%0D%0Ax%C2%9B\r\n"
+            "MSG dave@passport.com D%09a%03ve 69\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nhello!!");
+  expect_events (r, "joined bob@passport.com [4Bob] 1\n"
+                    "ready\n"
+                    "joined dave@passport.com [Da[31mvex] 0\n"
+                    "message dave@passport.com [D\tave] text/plain hello!!");
+  msnp_sb_free (sb);
+  recorder_free (r);
+}
+
 /* ---- secrets ---------------------------------------------------------- */
 
 static GString *captured_log;
@@ -1054,6 +1154,10 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_log_set_handler (G_LOG_DOMAIN, G_LOG_LEVEL_DEBUG, debug_handler, NULL);
   g_test_add_func ("/sb/outgoing", test_outgoing);
+  g_test_add_func ("/sb/ring-timeout", test_ring_timeout);
+  g_test_add_func ("/sb/ring-timeout-unauthenticated", test_ring_timeout_unauthenticated);
+  g_test_add_func ("/sb/ring-timeout-joined", test_ring_timeout_joined);
+  g_test_add_func ("/sb/names-without-controls", test_names_without_controls);
   g_test_add_func ("/sb/incoming", test_incoming);
   g_test_add_func ("/sb/many-in-flight", test_many_in_flight);
   for (gsize i = 0; i < G_N_ELEMENTS (refusal_cases); i++)

@@ -5,6 +5,7 @@ import asyncio
 import base64
 import json
 import logging
+import time
 
 from .core import enc, STATES, Phantom
 from . import sb as sbmod
@@ -130,7 +131,55 @@ class Control:
         return {}
 
     def c_chl(self, req):
-        self._session(req).send_chl()
+        s = self._session(req)
+        for _ in range(max(1, int(req.get("count", 1)))):
+            s.send_chl()
+        return {}
+
+    def c_flood(self, req):
+        """Writes copies of `line` on the user's NS connection as fast as the
+        socket takes them (not logged line by line), `lines` of them or
+        for `seconds`, whichever ends first."""
+        s = self._session(req)
+        line = str(req.get("line", "ZZZ 0 flood")).encode("utf-8") + b"\r\n"
+        total = max(0, int(req.get("lines", 10 ** 12)))
+        until = time.monotonic() + float(req.get("seconds", 600))
+        state = self.app.floods[s.passport] = {"sent": 0, "total": total, "done": False}
+        writer = s.conn.writer
+
+        async def run():
+            # Big writes and a deep buffer: the client's socket stays full.
+            per = max(1, (1 << 20) // len(line))
+            chunk = line * per
+            writer.transport.set_write_buffer_limits(high=8 << 20)
+            try:
+                while (state["sent"] < total and time.monotonic() < until
+                       and not writer.transport.is_closing()):
+                    n = min(per, total - state["sent"])
+                    writer.write(chunk if n == per else line * n)
+                    await writer.drain()
+                    state["sent"] += n
+            except (ConnectionError, OSError):
+                pass
+            state["done"] = True
+        asyncio.ensure_future(run())
+        log.info("flooding %s", s.passport)
+        return {}
+
+    def c_flood_status(self, req):
+        return {"floods": self.app.floods}
+
+    def c_ring_flood(self, req):
+        """`count` phantoms (flood0@example.net, ...) ring `to` at once."""
+        app = self.app
+        to = str(req["to"]).lower()
+        for i in range(int(req.get("count", 100))):
+            p = "flood%d@example.net" % i
+            if p not in app.phantoms:
+                app.phantoms[p] = Phantom(p, "NLN")
+            err = sbmod.phantom_start(app, p, to, [], False, [])
+            if err:
+                raise ControlError(err)
         return {}
 
     def c_kick(self, req):

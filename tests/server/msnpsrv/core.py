@@ -132,6 +132,7 @@ class App:
         self.sb_cookies = {}        # cookie -> dict
         self.switchboards = {}      # sessid -> Switchboard
         self.last_cmds = collections.defaultdict(lambda: collections.deque(maxlen=200))
+        self.floods = {}                       # passport -> control "flood" progress
         self.passport_log = collections.deque(maxlen=200)
         self.ports = {}
         self.live_writers = set()

@@ -203,6 +203,13 @@ class NSSession:
         if self.user is not None:
             conn.send_line("207 %s" % f.trid)
             return
+        if a[2].upper() == "I" and app.kbool("redirect_loop"):
+            # fault: every NS sends the client on to the other one, for ever
+            ports = app.ports["ns"]
+            other = ports[1] if self.index == 0 else ports[0]
+            conn.send_line("XFR %s NS 127.0.0.1:%d 0 127.0.0.1:%d" % (f.trid, other, ports[self.index]))
+            conn.close()
+            return
         if a[2].upper() == "I":
             passport = a[3].lower()
             self.passport = passport

@@ -240,6 +240,10 @@ class SBSession:
                 self.conn.send_line("217 %s" % f.trid)
                 return
             self.conn.send_line("CAL %s RINGING %s" % (f.trid, sb.id))
+            if app.kbool("cal_no_join"):
+                # fault: the callee's client "rings" but never answers
+                log.info("%s: cal_no_join, not ringing %s", self.conn.tag(), target)
+                return
             ring(app, sb, self.passport, target)
             return
         p = app.phantoms.get(target)
