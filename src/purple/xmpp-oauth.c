@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include <debug.h>
 #include <notify.h>
@@ -53,15 +54,32 @@ opt (MsnpXmppAccount *xa, const char *key, const char *fallback)
 
 /* ---- the token file ---------------------------------------------------------- */
 
+/* <user dir>/msnp/<user name>.<suffix> */
 static char *
-token_path (PurpleAccount *account)
+account_file (PurpleAccount *account, const char *suffix)
 {
   g_autofree char *who = g_ascii_strdown (purple_account_get_username (account), -1);
-  g_autofree char *name = g_strdup_printf ("%s.xmpp-oauth", who);
+  g_autofree char *name = g_strdup_printf ("%s.%s", who, suffix);
 
   /* The name comes from user input: keep it one file name. */
   g_strdelimit (name, "/\\:", '_');
   return g_build_filename (purple_user_dir (), "msnp", name, NULL);
+}
+
+static char *
+token_path (PurpleAccount *account)
+{
+  return account_file (account, "xmpp-oauth");
+}
+
+/* Writes @data to @path (0600, its directory made 0700). */
+static gboolean
+write_private (const char *path, const char *data, gsize len)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  return g_mkdir_with_parents (dir, 0700) == 0
+         && purple_util_write_data_to_file_absolute (path, data, (gssize) len);
 }
 
 static void
@@ -91,14 +109,11 @@ static void
 save_tokens (PurpleAccount *account, GKeyFile *kf)
 {
   g_autofree char *path = token_path (account);
-  g_autofree char *dir = g_path_get_dirname (path);
   gsize len = 0;
   char *text = g_key_file_to_data (kf, &len, NULL);
 
-  /* libpurple writes it readable by the user only (0600), like
-   * accounts.xml, which holds the passwords. */
-  if (g_mkdir_with_parents (dir, 0700) != 0
-      || !purple_util_write_data_to_file_absolute (path, text, (gssize) len))
+  /* Readable by the user only, like accounts.xml with its passwords. */
+  if (!write_private (path, text, len))
     purple_debug_warning ("msn-xmpp", "could not save the sign-in tokens\n");
   wipe_free (text);
 }
@@ -175,6 +190,15 @@ static void ask_user (MsnpXmppAccount *xa, MsnpXmppTokenFunc done,
                       const char *problem);
 static void paste_failed (MsnpXmppAccount *xa, const char *problem);
 
+/* The sign-in address written for terminal users is done with. */
+static void
+forget_address (PurpleAccount *account)
+{
+  g_autofree char *file = account_file (account, "sign-in-address");
+
+  g_unlink (file);
+}
+
 /* ---- the token endpoint ---------------------------------------------------- */
 
 static void
@@ -206,6 +230,7 @@ token_reply (gpointer user, const char *response, gsize len, const char *error)
                        G_GINT64_FORMAT ")\n", token->expires_at);
     xa->paste_failures = 0;
     store_token (xa, token);
+    forget_address (xa->account);
     done (xa, token->access_token);
     return;
   }
@@ -315,14 +340,25 @@ ask_user (MsnpXmppAccount *xa, MsnpXmppTokenFunc done, const char *problem)
       opt (xa, "client_id", ""),
       opt (xa, "redirect_uri", MSNP_OAUTH_DEFAULT_REDIRECT),
       opt (xa, "scope", MSNP_OAUTH_DEFAULT_SCOPE));
-  /* The address on a line of its own: IRC clients and terminals can then
-   * copy it whole.  The wording holds whether or not the host opened a
-   * browser (Pidgin does; Finch and BitlBee cannot). */
-  g_autofree char *secondary = g_strdup_printf (
+  g_autofree char *file = account_file (xa->account, "sign-in-address");
+  g_autofree char *url_nl = g_strconcat (url, "\n", NULL);
+  g_autofree char *note = NULL;
+  g_autofree char *secondary = NULL;
+
+  /* The address on a line of its own, which IRC clients (BitlBee) copy
+   * whole; Finch wraps it inside a box, so it is also written to a file
+   * from which a terminal user can copy it.  The wording holds whether or
+   * not the host opened a browser (Pidgin does; Finch and BitlBee do not). */
+  if (write_private (file, url_nl, strlen (url_nl)))
+    /* TRANSLATORS: a sentence of its own, placed before "When the
+     * browser arrives…" */
+    note = g_strdup_printf (_("(The address is also in the file %s.)"), file);
+  secondary = g_strdup_printf (
       _("Open this address in a web browser and sign in with your Microsoft "
-        "account:\n\n%s\n\nWhen the browser arrives at a blank page, copy "
-        "its whole address and paste it here. To cancel, choose Cancel or "
-        "answer \"no\"."), url);
+        "account:\n\n%s\n\n%s%sWhen the browser arrives at a blank page, "
+        "copy its whole address and paste it here. To cancel, choose Cancel "
+        "or answer \"no\"."), url, note != NULL ? note : "",
+      note != NULL ? "\n\n" : "");
 
   xa->token_done = done;
   purple_connection_update_progress (xa->gc, _("Waiting for you to sign in"), 0, 6);

@@ -201,6 +201,14 @@ def paste_dialog_reads_true_in_every_host():
         assert "has been opened" not in text, text
         assert "Open this address in a web browser" in text, text
         assert uri in req["secondary"].split("\n"), req["secondary"]
+        # Finch wraps it inside a box: the file named in the text has it whole
+        path = os.path.join(d.user_dir, "msnp", "alice@example.com.sign-in-address")
+        assert path in req["secondary"], req["secondary"]
+        with open(path, encoding="utf-8") as f:
+            assert f.read() == uri + "\n"
+        d.answer(req, text=bed.oauth.follow_authorize(uri))
+        signed_on(d, "a")
+        assert not os.path.exists(path)    # done with once signed in
 
 
 @test(timeout=90)
