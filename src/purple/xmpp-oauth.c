@@ -118,26 +118,32 @@ save_tokens (PurpleAccount *account, GKeyFile *kf)
   wipe_free (text);
 }
 
-/* The stored value of @key (access_token, refresh_token, expires_at), or
- * NULL.  Tokens an earlier version left in the account settings are moved
- * to the file the first time. */
-static char *
-stored (MsnpXmppAccount *xa, const char *key)
+/* The token file, with tokens an earlier version left in the account
+ * settings moved into it (once: the settings are removed). */
+static GKeyFile *
+load_tokens_moving_legacy (PurpleAccount *account)
 {
-  g_autoptr (GKeyFile) kf = load_tokens (xa->account);
-  const char *legacy = purple_account_get_string (xa->account, LEGACY_REFRESH, NULL);
-  char *v;
+  GKeyFile *kf = load_tokens (account);
+  const char *legacy = purple_account_get_string (account, LEGACY_REFRESH, NULL);
 
-  if (legacy != NULL) {
-    if (*legacy != '\0' && !g_key_file_has_group (kf, GROUP)) {
-      g_key_file_set_string (kf, GROUP, "refresh_token", legacy);
-      save_tokens (xa->account, kf);
-    }
-    purple_account_set_string (xa->account, LEGACY_ACCESS, NULL);
-    purple_account_set_string (xa->account, LEGACY_REFRESH, NULL);
-    purple_account_set_string (xa->account, LEGACY_EXPIRES, NULL);
+  if (legacy == NULL)
+    return kf;
+  if (*legacy != '\0' && !g_key_file_has_key (kf, GROUP, "refresh_token", NULL)) {
+    g_key_file_set_string (kf, GROUP, "refresh_token", legacy);
+    save_tokens (account, kf);
   }
-  v = g_key_file_get_string (kf, GROUP, key, NULL);
+  purple_account_remove_setting (account, LEGACY_ACCESS);
+  purple_account_remove_setting (account, LEGACY_REFRESH);
+  purple_account_remove_setting (account, LEGACY_EXPIRES);
+  return kf;
+}
+
+/* A stored value, or NULL when absent or empty. */
+static char *
+stored (GKeyFile *kf, const char *key)
+{
+  char *v = g_key_file_get_string (kf, GROUP, key, NULL);
+
   if (v != NULL && *v == '\0')
     g_clear_pointer (&v, g_free);
   return v;
@@ -161,6 +167,8 @@ forget (MsnpXmppAccount *xa, gboolean refresh_too)
 {
   g_autoptr (GKeyFile) kf = load_tokens (xa->account);
 
+  if (!g_key_file_has_group (kf, GROUP))
+    return;
   g_key_file_remove_key (kf, GROUP, "access_token", NULL);
   g_key_file_remove_key (kf, GROUP, "expires_at", NULL);
   if (refresh_too)
@@ -379,9 +387,10 @@ msnp_xmpp_oauth_get_token (MsnpXmppAccount *xa, gboolean force_refresh,
                            MsnpXmppTokenFunc done)
 {
   const char *manual = purple_account_get_string (xa->account, "access_token", "");
-  char *access = stored (xa, "access_token");
-  char *refresh = stored (xa, "refresh_token");
-  g_autofree char *expires = stored (xa, "expires_at");
+  g_autoptr (GKeyFile) kf = load_tokens_moving_legacy (xa->account);
+  char *access = stored (kf, "access_token");
+  char *refresh = stored (kf, "refresh_token");
+  g_autofree char *expires = stored (kf, "expires_at");
   gint64 expires_at = g_ascii_strtoll (expires != NULL ? expires : "0", NULL, 10);
 
   if (manual != NULL && *manual != '\0') {

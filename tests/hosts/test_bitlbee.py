@@ -140,7 +140,8 @@ def xmpp_oauth_is_asked_once_and_kept_across_off_on_and_restart():
     irc, tag = _xmpp_account(bee, bed)
     bot, url = _sign_in_request(irc)
     assert url.startswith(f"{bed.oauth.base}/authorize?"), url
-    irc.msg(bot, bed.oauth.follow_authorize(url))
+    final = bed.oauth.follow_authorize(url)
+    irc.msg(bot, final)
     _logged_in(irc, tag)
     rows = _blist(irc)
     # nicks from the contacts' names (roster name "Bobby"), not their JIDs
@@ -163,6 +164,13 @@ def xmpp_oauth_is_asked_once_and_kept_across_off_on_and_restart():
     assert _requests(irc) == [], _requests(irc)
     assert bed.oauth.stats["code"] == 1, bed.oauth.stats
     assert bed.oauth.stats["authorize"] == 1, bed.oauth.stats
+    # no token or code in libpurple's debug output (BITLBEE_DEBUG=1)
+    with open(bee.log_path, encoding="utf-8", errors="replace") as f:
+        log = f.read()
+    assert "msn-xmpp" in log                  # the debug output is there
+    for secret in list(bed.oauth.tokens) + list(bed.oauth.refresh):
+        assert secret not in log
+    assert final.split("code=")[1].split("&")[0] not in log
 
 
 @test(timeout=120)

@@ -299,5 +299,25 @@ def sign_in_survives_an_account_made_anew_from_its_options():
         assert d2.events("request") == [], d2.events("request")
     assert bed.oauth.stats["code"] == 1, bed.oauth.stats
 
+
+@test(timeout=90)
+def tokens_an_earlier_version_kept_in_the_settings_still_sign_in():
+    """Earlier versions kept the refresh token in the account settings
+    (accounts.xml): it is moved to the token file, not lost."""
+    bed = Bed()
+    issued = bed.oauth.issue("alice")
+    with bed.driver as d:
+        bed.account("a", "alice@example.com",
+                    oauth_refresh_token=issued["refresh_token"],
+                    oauth_access_token="EwAstale", oauth_expires_at="1")
+        d.cmd("connect", id="a")
+        signed_on(d, "a")
+        assert d.events("request") == [], d.events("request")
+        assert bed.oauth.stats["refresh"] == 1, bed.oauth.stats
+        user_dir = d.user_dir
+    with open(os.path.join(user_dir, "accounts.xml"), encoding="utf-8") as f:
+        saved = f.read()
+    assert "oauth_refresh_token" not in saved and "EwAstale" not in saved, saved
+
 if __name__ == "__main__":
     main()
