@@ -2,8 +2,9 @@
 /* Getting an OAuth 2.0 access token for the account: a ready token from
  * the advanced option, the stored one while it is fresh, a refresh, or —
  * first sign-in, or after the refresh token was refused — the browser:
- * the authorize URL is opened with purple_notify_uri() where the host can
- * (Pidgin), shown on a line of its own in a purple_request_input() dialog,
+ * the authorize URL goes to purple_notify_uri() (Pidgin opens a browser,
+ * Finch shows a window) and on a line of its own into a
+ * purple_request_input() dialog,
  * and the user pastes the final address (or the code) back.  That dialog
  * is the one request all hosts show: Pidgin and Finch as a window, BitlBee
  * as a private query from its request bot (which has no Cancel button, so
@@ -287,9 +288,10 @@ paste_failed (MsnpXmppAccount *xa, const char *problem)
     ask_user (xa, xa->token_done, problem);
     return;
   }
-  msg = g_strdup_printf (ngettext ("Sign-in failed after %u try: %s",
-                                   "Sign-in failed after %u tries: %s",
-                                   xa->paste_failures),
+  msg = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "Sign-in failed after %u try: %s",
+                                      "Sign-in failed after %u tries: %s",
+                                      xa->paste_failures),
                          xa->paste_failures, problem);
   purple_connection_error_reason (xa->gc,
       PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED, msg);

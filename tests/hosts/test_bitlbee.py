@@ -174,12 +174,17 @@ def xmpp_oauth_is_asked_once_and_kept_across_off_on_and_restart():
 
 
 @test(timeout=120)
-def xmpp_oauth_question_is_cancelled_with_no():
+def xmpp_oauth_question_says_why_it_asks_again_and_no_cancels():
     bee = _bitlbee()
     bed = Bed(driver=False)
     irc, tag = _xmpp_account(bee, bed)
     bot, _ = _sign_in_request(irc)
-    irc.msg(bot, "no")
+    # an answer with no code: asked again, by a new request bot, saying why
+    irc.msg(bot, "what address?")
+    bot2 = irc.expect("PRIVMSG", lambda m: m["from"].startswith("purple_request_")
+                      and m["from"] != bot)["from"]
+    irc.privmsg_from(bot2, lambda t: "holds no sign-in code" in t)
+    irc.msg(bot2, "no")
     m = irc.privmsg_from("root", lambda t: t.startswith(f"{tag} - Login error"))
     assert "cancelled" in m["args"][-1], m["line"]
     assert bed.oauth.stats["code"] == 0, bed.oauth.stats
