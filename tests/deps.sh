@@ -4,7 +4,8 @@
 msnp_install_deps() {
   local pkgs="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
     libglib2.0-dev libpurple-dev libjson-glib-dev libxml2-dev gettext
-    python3 openssl finch tmux prosody lua-sec $*"
+    python3 openssl finch tmux prosody lua-sec
+    bitlbee-libpurple $*"
   local missing=""
   for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \

@@ -48,6 +48,8 @@ struct _MsnpXmppAccount {
                                          the sign-in timeout is paused */
   char               *access_token;   /* for this sign-in; never logged */
   gboolean            manual_token;   /* from the advanced option */
+  gboolean            exchanging_code; /* the pending request trades a code */
+  guint               paste_failures; /* unusable answers this sign-in */
 
   /* contacts and conversations (xmpp-contacts.c, xmpp-im.c) */
   GHashTable         *presence;       /* bare JID → char *show ("" online) */

@@ -2,30 +2,48 @@
 /* Getting an OAuth 2.0 access token for the account: a ready token from
  * the advanced option, the stored one while it is fresh, a refresh, or —
  * first sign-in, or after the refresh token was refused — the browser:
- * the authorize URL is opened with purple_notify_uri() and the user pastes
- * the final address (or the code) into a purple_request_input() dialog,
- * which works in Pidgin, Finch and BitlBee alike.
+ * the authorize URL goes to purple_notify_uri() (Pidgin opens a browser,
+ * Finch shows a window) and on a line of its own into a
+ * purple_request_input() dialog,
+ * and the user pastes the final address (or the code) back.  That dialog
+ * is the one request all hosts show: Pidgin and Finch as a window, BitlBee
+ * as a private query from its request bot (which has no Cancel button, so
+ * the answer "no" cancels too).
  *
- * Tokens live in account settings and never reach the debug log. */
+ * Tokens are kept in a file of our own in the libpurple user dir, not in
+ * account settings: BitlBee creates a fresh PurpleAccount at every sign-in
+ * from its own settings (only the protocol options) and never saves what a
+ * plugin sets, so settings would lose the refresh token at every
+ * "account off" or restart.  The user dir is kept by every host (BitlBee:
+ * <config dir>/purple/<nick>/).  Tokens never reach the debug log. */
 #include "config.h"
 
 #include <string.h>
 #include <time.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include <debug.h>
 #include <notify.h>
 #include <request.h>
+#include <util.h>
 
 #include "oauth.h"
 #include "xmpp-account.h"
 
-#define KEY_ACCESS  "oauth_access_token"
-#define KEY_REFRESH "oauth_refresh_token"
-#define KEY_EXPIRES "oauth_expires_at"
+/* Where earlier versions kept the tokens (account settings): read once,
+ * moved to the token file, then cleared. */
+#define LEGACY_ACCESS  "oauth_access_token"
+#define LEGACY_REFRESH "oauth_refresh_token"
+#define LEGACY_EXPIRES "oauth_expires_at"
+#define GROUP "tokens"
 /* Refresh when less than this is left: a sign-in may take a while, and
  * the token is only checked when it is presented. */
 #define EXPIRY_MARGIN 300
+/* Wrong or expired codes pasted before the sign-in is given up: enough
+ * for a slip or two, few enough that a broken set-up ends with an error
+ * instead of asking for ever. */
+#define MAX_PASTE_TRIES 3
 
 static const char *
 opt (MsnpXmppAccount *xa, const char *key, const char *fallback)
@@ -35,24 +53,134 @@ opt (MsnpXmppAccount *xa, const char *key, const char *fallback)
   return v != NULL && *v != '\0' ? v : fallback;
 }
 
+/* ---- the token file ---------------------------------------------------------- */
+
+/* <user dir>/msnp/<user name>.<suffix> */
+static char *
+account_file (PurpleAccount *account, const char *suffix)
+{
+  g_autofree char *who = g_ascii_strdown (purple_account_get_username (account), -1);
+  g_autofree char *name = g_strdup_printf ("%s.%s", who, suffix);
+
+  /* The name comes from user input: keep it one file name. */
+  g_strdelimit (name, "/\\:", '_');
+  return g_build_filename (purple_user_dir (), "msnp", name, NULL);
+}
+
+static char *
+token_path (PurpleAccount *account)
+{
+  return account_file (account, "xmpp-oauth");
+}
+
+/* Writes @data to @path (0600, its directory made 0700). */
+static gboolean
+write_private (const char *path, const char *data, gsize len)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  return g_mkdir_with_parents (dir, 0700) == 0
+         && purple_util_write_data_to_file_absolute (path, data, (gssize) len);
+}
+
+static void
+wipe_free (char *secret)
+{
+  if (secret != NULL)
+    memset (secret, 0, strlen (secret));
+  g_free (secret);
+}
+
+static GKeyFile *
+load_tokens (PurpleAccount *account)
+{
+  g_autofree char *path = token_path (account);
+  GKeyFile *kf = g_key_file_new ();
+  char *text = NULL;
+  gsize len = 0;
+
+  if (g_file_get_contents (path, &text, &len, NULL)
+      && !g_key_file_load_from_data (kf, text, len, G_KEY_FILE_NONE, NULL))
+    purple_debug_warning ("msn-xmpp", "ignoring an unreadable token file\n");
+  wipe_free (text);
+  return kf;
+}
+
+static void
+save_tokens (PurpleAccount *account, GKeyFile *kf)
+{
+  g_autofree char *path = token_path (account);
+  gsize len = 0;
+  char *text = g_key_file_to_data (kf, &len, NULL);
+
+  /* Readable by the user only, like accounts.xml with its passwords. */
+  if (!write_private (path, text, len))
+    purple_debug_warning ("msn-xmpp", "could not save the sign-in tokens\n");
+  wipe_free (text);
+}
+
+/* The token file, with tokens an earlier version left in the account
+ * settings moved into it (once: the settings are removed). */
+static GKeyFile *
+load_tokens_moving_legacy (PurpleAccount *account)
+{
+  GKeyFile *kf = load_tokens (account);
+  const char *legacy = purple_account_get_string (account, LEGACY_REFRESH, NULL);
+
+  if (legacy == NULL)
+    return kf;
+  if (*legacy != '\0' && !g_key_file_has_key (kf, GROUP, "refresh_token", NULL)) {
+    g_key_file_set_string (kf, GROUP, "refresh_token", legacy);
+    save_tokens (account, kf);
+  }
+  purple_account_remove_setting (account, LEGACY_ACCESS);
+  purple_account_remove_setting (account, LEGACY_REFRESH);
+  purple_account_remove_setting (account, LEGACY_EXPIRES);
+  return kf;
+}
+
+/* A stored value, or NULL when absent or empty. */
+static char *
+stored (GKeyFile *kf, const char *key)
+{
+  char *v = g_key_file_get_string (kf, GROUP, key, NULL);
+
+  if (v != NULL && *v == '\0')
+    g_clear_pointer (&v, g_free);
+  return v;
+}
+
 static void
 store_token (MsnpXmppAccount *xa, const MsnpOAuthToken *token)
 {
-  g_autofree char *expires = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                              token->expires_at);
+  g_autoptr (GKeyFile) kf = load_tokens (xa->account);
 
-  purple_account_set_string (xa->account, KEY_ACCESS, token->access_token);
+  g_key_file_set_string (kf, GROUP, "access_token", token->access_token);
   /* Refresh tokens rotate; a reply without one keeps the old one. */
   if (token->refresh_token != NULL)
-    purple_account_set_string (xa->account, KEY_REFRESH, token->refresh_token);
-  purple_account_set_string (xa->account, KEY_EXPIRES, expires);
+    g_key_file_set_string (kf, GROUP, "refresh_token", token->refresh_token);
+  g_key_file_set_int64 (kf, GROUP, "expires_at", token->expires_at);
+  save_tokens (xa->account, kf);
+}
+
+static void
+forget (MsnpXmppAccount *xa, gboolean refresh_too)
+{
+  g_autoptr (GKeyFile) kf = load_tokens (xa->account);
+
+  if (!g_key_file_has_group (kf, GROUP))
+    return;
+  g_key_file_remove_key (kf, GROUP, "access_token", NULL);
+  g_key_file_remove_key (kf, GROUP, "expires_at", NULL);
+  if (refresh_too)
+    g_key_file_remove_key (kf, GROUP, "refresh_token", NULL);
+  save_tokens (xa->account, kf);
 }
 
 void
 msnp_xmpp_oauth_forget_access (MsnpXmppAccount *xa)
 {
-  purple_account_set_string (xa->account, KEY_ACCESS, NULL);
-  purple_account_set_string (xa->account, KEY_EXPIRES, NULL);
+  forget (xa, FALSE);
 }
 
 void
@@ -67,7 +195,18 @@ msnp_xmpp_oauth_cancel (MsnpXmppAccount *xa)
   purple_request_close_with_handle (xa);
 }
 
-static void ask_user (MsnpXmppAccount *xa, MsnpXmppTokenFunc done);
+static void ask_user (MsnpXmppAccount *xa, MsnpXmppTokenFunc done,
+                      const char *problem);
+static void paste_failed (MsnpXmppAccount *xa, const char *problem);
+
+/* The sign-in address written for terminal users is done with. */
+static void
+forget_address (PurpleAccount *account)
+{
+  g_autofree char *file = account_file (account, "sign-in-address");
+
+  g_unlink (file);
+}
 
 /* ---- the token endpoint ---------------------------------------------------- */
 
@@ -77,6 +216,7 @@ token_reply (gpointer user, const char *response, gsize len,
 {
   MsnpXmppAccount *xa = user;
   MsnpXmppTokenFunc done = xa->token_done;
+  gboolean was_code = xa->exchanging_code;
   g_autoptr (GError) err = NULL;
   g_autoptr (MsnpOAuthToken) token = NULL;
   const char *body = NULL;
@@ -84,6 +224,7 @@ token_reply (gpointer user, const char *response, gsize len,
   guint status = 0;
 
   xa->http = NULL;
+  xa->exchanging_code = FALSE;
   if (error != NULL) {
     purple_connection_error_reason (xa->gc, msnp_io_error_reason (error),
                                     error->message);
@@ -97,17 +238,26 @@ token_reply (gpointer user, const char *response, gsize len,
   if (token != NULL) {
     purple_debug_info ("msn-xmpp", "got an access token (expires at %"
                        G_GINT64_FORMAT ")\n", token->expires_at);
+    xa->paste_failures = 0;
     store_token (xa, token);
+    forget_address (xa->account);
     done (xa, token->access_token);
     return;
   }
   purple_debug_warning ("msn-xmpp", "token endpoint: HTTP %u, %s\n", status,
                         err->message);
   if (g_error_matches (err, MSNP_OAUTH_ERROR, MSNP_OAUTH_ERROR_INVALID_GRANT)) {
-    /* The grant is dead: only now is the user asked again. */
-    purple_account_set_string (xa->account, KEY_REFRESH, NULL);
-    msnp_xmpp_oauth_forget_access (xa);
-    ask_user (xa, done);
+    if (was_code) {
+      paste_failed (xa, _("The sign-in code in the address you pasted was "
+                          "refused: it may have expired or been used already. "
+                          "Sign in again in the browser and paste the new "
+                          "address."));
+      return;
+    }
+    /* The saved grant is dead: only now is the user asked again. */
+    forget (xa, TRUE);
+    ask_user (xa, done, _("Your saved sign-in is no longer valid. Please "
+                          "sign in again."));
     return;
   }
   purple_connection_error_reason (xa->gc, PURPLE_CONNECTION_ERROR_NETWORK_ERROR,
@@ -123,36 +273,29 @@ post_token_request (MsnpXmppAccount *xa, char *body, MsnpXmppTokenFunc done)
                              opt (xa, "token_url", MSNP_OAUTH_DEFAULT_TOKEN),
                              NULL, "application/x-www-form-urlencoded",
                              body, strlen (body), token_reply, xa);
-  memset (body, 0, strlen (body));
-  g_free (body);
+  wipe_free (body);
 }
 
 /* ---- asking the user ------------------------------------------------------- */
 
+/* A pasted answer that holds no usable code: say why in the next dialog,
+ * and give up after MAX_PASTE_TRIES. */
 static void
-paste_ok (gpointer data, const char *text)
+paste_failed (MsnpXmppAccount *xa, const char *problem)
 {
-  MsnpXmppAccount *xa = data;
-  MsnpXmppTokenFunc done = xa->token_done;
-  g_autoptr (GError) err = NULL;
-  char *code;
+  g_autofree char *msg = NULL;
 
-  xa->paste_dialog = NULL;
-  code = msnp_oauth_extract_code (text, &err);
-  if (code == NULL) {
-    purple_connection_error_reason (xa->gc,
-        PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED,
-        g_error_matches (err, MSNP_OAUTH_ERROR, MSNP_OAUTH_ERROR_DENIED)
-            ? _("You did not allow this application to sign in.")
-            : _("The pasted text holds no sign-in code."));
+  if (++xa->paste_failures < MAX_PASTE_TRIES) {
+    ask_user (xa, xa->token_done, problem);
     return;
   }
-  post_token_request (xa, msnp_oauth_code_body (
-                              opt (xa, "client_id", ""),
-                              opt (xa, "redirect_uri", MSNP_OAUTH_DEFAULT_REDIRECT),
-                              code), done);
-  memset (code, 0, strlen (code));
-  g_free (code);
+  msg = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "Sign-in failed after %u try: %s",
+                                      "Sign-in failed after %u tries: %s",
+                                      xa->paste_failures),
+                         xa->paste_failures, problem);
+  purple_connection_error_reason (xa->gc,
+      PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED, msg);
 }
 
 static void
@@ -167,25 +310,76 @@ paste_cancel (gpointer data, const char *text)
 }
 
 static void
-ask_user (MsnpXmppAccount *xa, MsnpXmppTokenFunc done)
+paste_ok (gpointer data, const char *text)
+{
+  MsnpXmppAccount *xa = data;
+  g_autoptr (GError) err = NULL;
+  char *code;
+
+  xa->paste_dialog = NULL;
+  /* BitlBee's request bot has no Cancel button: there, "no" cancels. */
+  if (msnp_oauth_is_cancel_answer (text)) {
+    paste_cancel (data, text);
+    return;
+  }
+  code = msnp_oauth_extract_code (text, &err);
+  if (code == NULL) {
+    if (g_error_matches (err, MSNP_OAUTH_ERROR, MSNP_OAUTH_ERROR_DENIED))
+      purple_connection_error_reason (xa->gc,
+          PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED,
+          _("You did not allow this application to sign in."));
+    else
+      paste_failed (xa, _("What you pasted holds no sign-in code. Paste the "
+                          "whole address of the page the browser arrived at "
+                          "after you signed in."));
+    return;
+  }
+  xa->exchanging_code = TRUE;
+  post_token_request (xa, msnp_oauth_code_body (
+                              opt (xa, "client_id", ""),
+                              opt (xa, "redirect_uri", MSNP_OAUTH_DEFAULT_REDIRECT),
+                              code), xa->token_done);
+  wipe_free (code);
+}
+
+/* @problem: why the user is asked (again), or NULL the first time. */
+static void
+ask_user (MsnpXmppAccount *xa, MsnpXmppTokenFunc done, const char *problem)
 {
   g_autofree char *url = msnp_oauth_authorize_url (
       opt (xa, "authorize_url", MSNP_OAUTH_DEFAULT_AUTHORIZE),
       opt (xa, "client_id", ""),
       opt (xa, "redirect_uri", MSNP_OAUTH_DEFAULT_REDIRECT),
       opt (xa, "scope", MSNP_OAUTH_DEFAULT_SCOPE));
-  g_autofree char *secondary = g_strdup_printf (
-      _("Sign in with your Microsoft account in the web page that has been "
-        "opened (or open it yourself: %s). When the browser arrives at a "
-        "blank page, copy its whole address and paste it here."), url);
+  g_autofree char *file = account_file (xa->account, "sign-in-address");
+  g_autofree char *url_nl = g_strconcat (url, "\n", NULL);
+  g_autofree char *note = NULL;
+  g_autofree char *secondary = NULL;
+
+  /* The address on a line of its own, which IRC clients (BitlBee) copy
+   * whole; Finch wraps it inside a box, so it is also written to a file
+   * from which a terminal user can copy it.  The wording holds whether or
+   * not the host opened a browser (Pidgin does; Finch and BitlBee do not). */
+  if (write_private (file, url_nl, strlen (url_nl)))
+    /* TRANSLATORS: a sentence of its own, placed before "When the
+     * browser arrives…" */
+    note = g_strdup_printf (_("(The address is also in the file %s.)"), file);
+  secondary = g_strdup_printf (
+      _("Open this address in a web browser and sign in with your Microsoft "
+        "account:\n\n%s\n\n%s%sWhen the browser arrives at a blank page, "
+        "copy its whole address and paste it here. To cancel, choose Cancel "
+        "or answer \"no\"."), url, note != NULL ? note : "",
+      note != NULL ? "\n\n" : "");
 
   xa->token_done = done;
   purple_connection_update_progress (xa->gc, _("Waiting for you to sign in"), 0, 6);
   purple_notify_uri (xa->gc, url);
   xa->paste_dialog = purple_request_input (
       xa->gc, _("MSN (XMPP) sign-in"),
-      _("Paste the address of the page you arrived at"), secondary, NULL,
-      FALSE, FALSE, NULL, _("_Sign in"), G_CALLBACK (paste_ok), _("_Cancel"),
+      problem != NULL ? problem : _("Sign in with your Microsoft account"),
+      secondary, NULL, FALSE, FALSE, NULL,
+      /* No mnemonic underscores: Finch and BitlBee show them as they are. */
+      _("Sign in"), G_CALLBACK (paste_ok), _("Cancel"),
       G_CALLBACK (paste_cancel), xa->account, NULL, NULL, xa);
 }
 
@@ -196,9 +390,10 @@ msnp_xmpp_oauth_get_token (MsnpXmppAccount *xa, gboolean force_refresh,
                            MsnpXmppTokenFunc done)
 {
   const char *manual = purple_account_get_string (xa->account, "access_token", "");
-  const char *access = purple_account_get_string (xa->account, KEY_ACCESS, NULL);
-  const char *refresh = purple_account_get_string (xa->account, KEY_REFRESH, NULL);
-  const char *expires = purple_account_get_string (xa->account, KEY_EXPIRES, "0");
+  g_autoptr (GKeyFile) kf = load_tokens_moving_legacy (xa->account);
+  char *access = stored (kf, "access_token");
+  char *refresh = stored (kf, "refresh_token");
+  g_autofree char *expires = stored (kf, "expires_at");
   gint64 expires_at = g_ascii_strtoll (expires != NULL ? expires : "0", NULL, 10);
 
   if (manual != NULL && *manual != '\0') {
@@ -206,21 +401,19 @@ msnp_xmpp_oauth_get_token (MsnpXmppAccount *xa, gboolean force_refresh,
     g_autofree char *decoded = g_uri_unescape_string (manual, NULL);
     xa->manual_token = TRUE;
     done (xa, decoded != NULL ? decoded : manual);
-    return;
-  }
-  if (!force_refresh && access != NULL && *access != '\0'
-      && !msnp_oauth_token_expiring (expires_at, (gint64) time (NULL),
-                                     EXPIRY_MARGIN)) {
+  } else if (!force_refresh && access != NULL
+             && !msnp_oauth_token_expiring (expires_at, (gint64) time (NULL),
+                                            EXPIRY_MARGIN)) {
     done (xa, access);
-    return;
-  }
-  if (refresh != NULL && *refresh != '\0') {
+  } else if (refresh != NULL) {
     purple_debug_info ("msn-xmpp", "refreshing the access token\n");
     post_token_request (xa, msnp_oauth_refresh_body (
                                 opt (xa, "client_id", ""),
                                 opt (xa, "redirect_uri", MSNP_OAUTH_DEFAULT_REDIRECT),
                                 refresh), done);
-    return;
+  } else {
+    ask_user (xa, done, NULL);
   }
-  ask_user (xa, done);
+  wipe_free (access);
+  wipe_free (refresh);
 }

@@ -114,6 +114,15 @@ msnp_oauth_extract_code (const char *pasted, GError **error)
                                  : g_steal_pointer (&t);
 }
 
+gboolean
+msnp_oauth_is_cancel_answer (const char *answer)
+{
+  g_autofree char *t = g_strstrip (g_strdup (answer != NULL ? answer : ""));
+
+  return g_ascii_strcasecmp (t, "no") == 0
+         || g_ascii_strcasecmp (t, "cancel") == 0;
+}
+
 static char *
 token_body (const char *client_id, const char *redirect_uri,
             const char *grant_type, const char *key, const char *value)

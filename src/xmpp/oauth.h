@@ -46,6 +46,12 @@ char *msnp_oauth_authorize_url (const char *authorize_endpoint,
  * refused, _NO_CODE when nothing usable is there. */
 char *msnp_oauth_extract_code (const char *pasted, GError **error);
 
+/* Whether an answer to the paste dialog means "cancel": "no" or
+ * "cancel" (any case, surrounding blanks ignored).  BitlBee's request bot
+ * has no Cancel button; its users answer "no", as to its other questions.
+ * No address or code is ever one of these words. */
+gboolean msnp_oauth_is_cancel_answer (const char *answer);
+
 /* application/x-www-form-urlencoded bodies for the token endpoint. */
 char *msnp_oauth_code_body    (const char *client_id, const char *redirect_uri,
                                const char *code);

@@ -158,6 +158,18 @@ test_split_http (void)
   g_assert_false (msnp_oauth_split_http ("HTTP/1.1 2x0 OK\r\n\r\n", 19, &status, &body, &len));
 }
 
+static void
+test_cancel_answer (void)
+{
+  g_assert_true (msnp_oauth_is_cancel_answer ("no"));
+  g_assert_true (msnp_oauth_is_cancel_answer (" No \r\n"));
+  g_assert_true (msnp_oauth_is_cancel_answer ("CANCEL"));
+  g_assert_false (msnp_oauth_is_cancel_answer (NULL));
+  g_assert_false (msnp_oauth_is_cancel_answer (""));
+  g_assert_false (msnp_oauth_is_cancel_answer ("nope"));
+  g_assert_false (msnp_oauth_is_cancel_answer ("https://x/desktop?code=no"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -175,5 +187,6 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/oauth/split-http", test_split_http);
   g_test_add_func ("/oauth/deep-nesting", test_deep_nesting);
+  g_test_add_func ("/oauth/cancel-answer", test_cancel_answer);
   return g_test_run ();
 }
