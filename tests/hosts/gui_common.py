@@ -518,6 +518,24 @@ def demo_config(directory, msn_info, xmpp_info, ui, who="alice", cert=None,
                          link=link)
 
 
+DEMO_FIXTURE = os.path.join(TESTS, "server", "fixtures", "demo.json")
+
+
+def demo_fixture(path):
+    """The demo fixture as the demo serves it: Fred, who has added Alice,
+    is already allowed, so no authorization request covers the buddy list
+    at the first screen.  Written to ``path``, returned."""
+    with open(DEMO_FIXTURE, encoding="utf-8") as f:
+        fx = json.load(f)
+    for contact in fx["users"]["alice@example.com"]["contacts"]:
+        lists = contact.get("lists", [])
+        if "RL" in lists and not {"AL", "BL"} & set(lists):
+            lists.append("AL")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(fx, f, indent=1)
+    return path
+
+
 # Finch's buddy list shows offline contacts too (the XMPP roster has nobody
 # online until a second user signs in).
 FINCH_DEMO_PREFS = {"/finch/blist/showoffline": True}
@@ -539,6 +557,8 @@ def main(argv=None):
     bed.add_argument("--cert", required=True)
     bed.add_argument("--key", required=True)
     bed.add_argument("--info", required=True)
+    fxp = sub.add_parser("demo-fixture", help="write the demo's MSNP8 server fixture")
+    fxp.add_argument("path")
     cfg = sub.add_parser("demo-config", help="write the demo's Finch config dir")
     cfg.add_argument("--dir", required=True)
     cfg.add_argument("--who", default="alice", choices=["alice", "bob"])
@@ -548,6 +568,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.cmd == "xmpp-bed":
         return _serve_xmpp_bed(args)
+    if args.cmd == "demo-fixture":
+        demo_fixture(args.path)
+        return 0
     return _write_demo_config(args)
 
 
