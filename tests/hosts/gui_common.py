@@ -79,7 +79,8 @@ def _settings_xml(settings, ui=None):
 
 
 def account_xml(protocol, name, password, settings, ui, alias=None):
-    """One <account> of accounts.xml, enabled (auto-login) for ``ui``."""
+    """One <account> of accounts.xml, enabled (auto-login) for ``ui`` (a
+    UI id or a tuple of them)."""
     parts = [" <account>", f"  <protocol>{escape(protocol)}</protocol>",
              f"  <name>{escape(name)}</name>"]
     if password:
@@ -87,7 +88,8 @@ def account_xml(protocol, name, password, settings, ui, alias=None):
     if alias:
         parts.append(f"  <alias>{escape(alias)}</alias>")
     parts.append(_settings_xml(settings))
-    parts.append(_settings_xml({"auto-login": True}, ui=ui))
+    for one in (ui,) if isinstance(ui, str) else ui:
+        parts.append(_settings_xml({"auto-login": True}, ui=one))
     parts.append(" </account>")
     return "\n".join(parts)
 
@@ -544,7 +546,8 @@ FINCH_DEMO_PREFS = {"/finch/blist/showoffline": True}
 def _write_demo_config(args):
     msn_info = json.load(open(args.msn_info, encoding="utf-8"))
     xmpp_info = json.load(open(args.xmpp_info, encoding="utf-8")) if args.xmpp_info else None
-    demo_config(args.dir, msn_info, xmpp_info, UI_FINCH, who=args.who,
+    # enabled in Finch and in Pidgin: `pidgin -c <dir>` works as well
+    demo_config(args.dir, msn_info, xmpp_info, (UI_FINCH, UI_PIDGIN), who=args.who,
                 modules=args.module, prefs=FINCH_DEMO_PREFS)
     return 0
 
