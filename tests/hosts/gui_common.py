@@ -479,11 +479,12 @@ class XmppBed:
 
 
 def _serve_xmpp_bed(args):
-    """The demo's XMPP bed: runs until SIGTERM/SIGINT, ``--info`` gets
+    """The demo's XMPP bed: runs until SIGTERM/SIGINT/SIGHUP, ``--info`` gets
     {"port", "oauth_base"} once it is ready."""
     stop = []
-    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
-    signal.signal(signal.SIGINT, lambda *a: stop.append(1))
+    # SIGHUP too: closing the demo's terminal must not leave Prosody behind
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda *a: stop.append(1))
     bed = XmppBed(args.dir, args.cert, args.key)
     try:
         tmp = args.info + ".tmp"
