@@ -44,9 +44,10 @@ def demo_accounts_sign_in_and_buddy_list_shows(ctx):
     # arrow keys under TERM=screen: Down through the list until the
     # tooltip names the echo bot (Finch shows one for the selected row)
     for _ in range(30):
+        before = tmux.capture()
         tmux.keys("Down")
-        time.sleep(0.15)
-        if "gina@example.com" in tmux.capture():
+        if "gina@example.com" in tmux.wait_for(lambda s: s != before, 5,
+                                               "the selection moves on Down"):
             break
     else:
         raise AssertionError("Down never reached the echo bot:\n" + tmux.capture())
