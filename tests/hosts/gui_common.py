@@ -52,6 +52,14 @@ def need(*programs):
         raise Skip("not installed: " + ", ".join(missing))
 
 
+def require(*programs):
+    """Fail (not skip) when a helper program of an installed host is
+    absent: a half-equipped CI must not look green."""
+    missing = [p for p in programs if shutil.which(p) is None]
+    if missing:
+        raise HarnessError("not installed: " + ", ".join(missing) + " (see tests/deps.sh)")
+
+
 def wait_until(predicate, timeout, what, step=0.1):
     """Polls ``predicate`` until it returns a true value (returned), or
     raises HarnessError naming ``what`` after ``timeout`` seconds."""

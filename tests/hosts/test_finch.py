@@ -10,7 +10,7 @@ import os
 import time
 
 from gui_common import (FINCH_DEMO_PREFS, UI_FINCH, Tmux, XmppBed, built_modules,
-                        demo_config, demo_fixture, host_env, need)
+                        demo_config, demo_fixture, host_env, need, require)
 from harness import Server, main, test  # noqa: E402 (path from gui_common)
 
 # What Finch would show over the buddy list at the first screen.
@@ -20,7 +20,8 @@ POPUPS = ("Authorize buddy", "New Mail", "You have", "URI", "Paste the address",
 
 @test(timeout=110)
 def demo_accounts_sign_in_and_buddy_list_shows(ctx):
-    need("finch", "tmux", "prosody")
+    need("finch", "tmux")
+    require("prosody")
     server = Server(fixture=demo_fixture(os.path.join(ctx.tmpdir, "demo.json")))
     key = os.path.join(server.info["state_dir"], "key.pem")
     bed = XmppBed(ctx.mkdtemp("xmpp"), server.info["cert_pem"], key)

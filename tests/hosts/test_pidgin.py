@@ -14,7 +14,7 @@ import os
 import re
 
 from gui_common import (UI_PIDGIN, PurpleDBus, Proc, SessionBus, XmppBed, Xvfb,
-                        built_modules, host_env, msn_account, need, purple_config,
+                        built_modules, host_env, msn_account, need, purple_config, require,
                         screenshot, wait_until, xdotool, xmpp_account)
 from harness import Driver, HarnessError, Server, Skip, main, note, test  # noqa: E402 (path from gui_common)
 
@@ -49,7 +49,8 @@ class Pidgin:
     """Xvfb + openbox + a session bus + pidgin -c, and libpurple's D-Bus."""
 
     def __init__(self, ctx, accounts, trust):
-        need("pidgin", "Xvfb", "openbox", "dbus-daemon", "gdbus", "xdotool")
+        need("pidgin", "Xvfb")
+        require("openbox", "dbus-daemon", "gdbus", "xdotool")
         self.dir = ctx.tmpdir
         config = purple_config(ctx.mkdtemp("pidgin-config"), accounts, prefs=PREFS,
                                trust=trust, modules=built_modules())
@@ -185,7 +186,8 @@ def formatting_typed_in_pidgin_arrives_formatted(ctx):
 def xmpp_conversation_stays_plain_text(ctx):
     """The MSN (XMPP) account carries plain text: Pidgin keeps formatting
     off there, and what is typed arrives as the text typed."""
-    need("pidgin", "Xvfb", "prosody")
+    need("pidgin", "Xvfb")
+    require("prosody")
     modules = built_modules()
     if not any(m.endswith("libmsnp-xmpp.so") for m in modules):
         raise Skip("the MSN (XMPP) module is not built")
