@@ -444,8 +444,12 @@ msnp_account_login (PurpleAccount *account)
   msn->gc = gc;
   msn->account = account;
   gc->proto_data = msn;
-  gc->flags |= PURPLE_CONNECTION_NO_BGCOLOR | PURPLE_CONNECTION_NO_URLDESC |
-               PURPLE_CONNECTION_NO_IMAGES;
+  /* HTML: hosts enable their formatting toolbar only for connections that
+   * declare it; msnp_im_from_html maps it to X-MMS-IM-Format, which styles
+   * a whole message (WBFO) and has no size or background. */
+  gc->flags |= PURPLE_CONNECTION_HTML | PURPLE_CONNECTION_FORMATTING_WBFO |
+               PURPLE_CONNECTION_NO_FONTSIZE | PURPLE_CONNECTION_NO_BGCOLOR |
+               PURPLE_CONNECTION_NO_URLDESC | PURPLE_CONNECTION_NO_IMAGES;
 
   msn->ns = msnp_ns_new (purple_account_get_username (account), &ns_events, msn);
   msnp_ns_set_trace (msn->ns, purple_debug_is_enabled ());

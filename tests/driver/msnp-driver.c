@@ -294,6 +294,32 @@ add_message_flags(JsonObject *o, const char *key, PurpleMessageFlags flags)
 	jo_int(o, "flags_value", (gint64)flags);
 }
 
+/* What the connection declares to hosts (Pidgin greys out its formatting
+ * toolbar without HTML, for example). */
+static void
+add_connection_flags(JsonObject *o, const char *key, PurpleConnectionFlags flags)
+{
+	static const struct { PurpleConnectionFlags f; const char *name; } tab[] = {
+		{ PURPLE_CONNECTION_HTML, "HTML" },
+		{ PURPLE_CONNECTION_NO_BGCOLOR, "NO_BGCOLOR" },
+		{ PURPLE_CONNECTION_AUTO_RESP, "AUTO_RESP" },
+		{ PURPLE_CONNECTION_FORMATTING_WBFO, "FORMATTING_WBFO" },
+		{ PURPLE_CONNECTION_NO_NEWLINES, "NO_NEWLINES" },
+		{ PURPLE_CONNECTION_NO_FONTSIZE, "NO_FONTSIZE" },
+		{ PURPLE_CONNECTION_NO_URLDESC, "NO_URLDESC" },
+		{ PURPLE_CONNECTION_NO_IMAGES, "NO_IMAGES" },
+		{ PURPLE_CONNECTION_ALLOW_CUSTOM_SMILEY, "ALLOW_CUSTOM_SMILEY" },
+		{ PURPLE_CONNECTION_SUPPORT_MOODS, "SUPPORT_MOODS" },
+		{ PURPLE_CONNECTION_SUPPORT_MOOD_MESSAGES, "SUPPORT_MOOD_MESSAGES" },
+	};
+	JsonArray *a = jo_arr(o, key);
+	gsize i;
+
+	for (i = 0; i < G_N_ELEMENTS(tab); i++)
+		if (flags & tab[i].f)
+			ja_str(a, tab[i].name);
+}
+
 static const char *
 request_type_name(PurpleRequestType t)
 {
@@ -1942,6 +1968,8 @@ op_account_state(JsonObject *cmd, JsonObject *reply)
 	jo_bool(reply, "connecting", purple_account_is_connecting(account));
 	jo_bool(reply, "disconnected", purple_account_is_disconnected(account));
 	jo_str(reply, "display_name", gc != NULL ? purple_connection_get_display_name(gc) : NULL);
+	if (gc != NULL)
+		add_connection_flags(reply, "connection_flags", gc->flags);
 	jo_status(reply, "status", purple_account_get_active_status(account));
 	{
 		const PurpleConnectionErrorInfo *err = purple_account_get_current_error(account);

@@ -80,6 +80,20 @@ def formatting_and_escaping_round_trip():
 
 
 @test
+def connection_declares_html_formatting():
+    """Hosts offer formatting only to a connection that declares HTML
+    (Pidgin greys out its whole Font menu otherwise, issue 9.1).  MSN
+    styles a whole message (X-MMS-IM-Format) and has no font size or
+    background colour."""
+    server, driver = start()
+    with server, driver:
+        sign_in(server, driver, ALICE, "a")
+        flags = driver.cmd("account_state", id="a")["connection_flags"]
+        for want in ("HTML", "FORMATTING_WBFO", "NO_FONTSIZE", "NO_BGCOLOR"):
+            assert want in flags, flags
+
+
+@test
 def long_message_arrives_whole_and_in_order():
     server, driver = two_users()
     with server, driver:

@@ -52,6 +52,8 @@ def chat_both_ways_typing_and_history():
     with d:
         bed.sign_in("a", "alice")
         bed.sign_in("b", "bob")
+        # plain text only: hosts keep their formatting toolbar off here
+        assert "HTML" not in d.cmd("account_state", id="b")["connection_flags"]
         d.cmd("send_typing", id="b", to="alice@localhost", state="typing")
         d.expect("buddy-typing", timeout=10, account="a")
         # what a UI hands over: the user's text as HTML
