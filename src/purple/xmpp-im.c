@@ -154,8 +154,10 @@ finish_fetch (HistoryFetch *h, MsnpXmppNode *reply)
   if (h->timer != 0)
     purple_timeout_remove (h->timer);
   h->timer = 0;
-  for (guint i = 0; i < h->held->len; i++)
-    msnp_xmpp_archive_drop_copy (lines, ((HeldMessage *) g_ptr_array_index (h->held, i))->body);
+  for (guint i = 0; i < h->held->len; i++) {
+    HeldMessage *m = g_ptr_array_index (h->held, i);
+    msnp_xmpp_archive_drop_copy (lines, m->body, (gint64) m->when);
+  }
   conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_IM, h->who,
                                                 xa->account);
   /* Opened here, while still pending, so that conversation_created does

@@ -98,12 +98,13 @@ msnp_xmpp_archive_lines (const MsnpXmppNode *reply, const char *with,
 }
 
 void
-msnp_xmpp_archive_drop_copy (GPtrArray *lines, const char *body)
+msnp_xmpp_archive_drop_copy (GPtrArray *lines, const char *body, gint64 when)
 {
   for (guint i = lines->len; i-- > 0;) {
     MsnpXmppArchiveLine *line = g_ptr_array_index (lines, i);
 
-    if (!line->mine && g_strcmp0 (line->body, body) == 0) {
+    if (!line->mine && g_strcmp0 (line->body, body) == 0
+        && ABS (line->when - when) <= MSNP_XMPP_ARCHIVE_SLACK) {
       g_ptr_array_remove_index (lines, i);
       return;
     }

@@ -26,9 +26,15 @@ typedef struct {
 GPtrArray *msnp_xmpp_archive_lines (const MsnpXmppNode *reply, const char *with,
                                     gint64 before, guint max);
 
-/* Removes the newest line from the contact whose body is @body: the
- * archived copy of a live message about to be shown (the server archives
- * a message before delivering it, and offline ones long before). */
-void msnp_xmpp_archive_drop_copy (GPtrArray *lines, const char *body);
+/* How far apart (seconds) the archive's time of a message and its own
+ * time (arrival, or its delay stamp) may be for it to count as the same. */
+#define MSNP_XMPP_ARCHIVE_SLACK 120
+
+/* Removes the newest line from the contact with body @body and a time
+ * within MSNP_XMPP_ARCHIVE_SLACK of @when: the archived copy of a live
+ * message about to be shown (the server archives a message before it
+ * delivers it, an offline one long before). */
+void msnp_xmpp_archive_drop_copy (GPtrArray *lines, const char *body,
+                                  gint64 when);
 
 G_END_DECLS

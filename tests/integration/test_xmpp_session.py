@@ -152,6 +152,11 @@ def offline_message_keeps_its_time():
                       message=lambda m: "while you were out" in m)
         assert "DELAYED" in ev["flags"], ev
         assert ev["mtime"] <= time.time() - 2, ev
+        # the archive holds it too: shown once, not again as history
+        d.expect_none("conv-write", within=1.5, account="a",
+                      message=lambda m: "while you were out" in m)
+        assert len(d.events("conv-write", account="a",
+                            message=lambda m: "while you were out" in m)) == 1
 
 
 @test(timeout=90)

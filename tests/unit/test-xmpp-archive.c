@@ -92,15 +92,19 @@ static void
 test_drop_copy (void)
 {
   static const char *const lines[] = {
-    "from:1:hi", "to:2:hi", "from:3:hi", "from:4:other", NULL };
+    "from:1:hi", "to:2:hi", "from:3:hi", "from:4:other", "from:5:ok", "from:900:late", NULL };
   g_autoptr (MsnpXmppNode) iq = reply ("bob@localhost", T0, lines);
-  g_autoptr (GPtrArray) got = msnp_xmpp_archive_lines (iq, "bob@localhost", U0 + 100, 10);
+  g_autoptr (GPtrArray) got = msnp_xmpp_archive_lines (iq, "bob@localhost", U0 + 1000, 10);
   g_autofree char *text = NULL;
 
-  msnp_xmpp_archive_drop_copy (got, "hi");
-  msnp_xmpp_archive_drop_copy (got, "absent");
+  msnp_xmpp_archive_drop_copy (got, "hi", U0 + 3);     /* the newest "hi" */
+  msnp_xmpp_archive_drop_copy (got, "absent", U0 + 3);
+  /* an "ok" an hour before the live one is another message */
+  msnp_xmpp_archive_drop_copy (got, "ok", U0 + 5 + 3600);
+  msnp_xmpp_archive_drop_copy (got, "late", U0 + 900 - MSNP_XMPP_ARCHIVE_SLACK);
   text = describe (got);
-  g_assert_cmpstr (text, ==, "them@1767225601:hi;me@1767225602:hi;them@1767225604:other;");
+  g_assert_cmpstr (text, ==, "them@1767225601:hi;me@1767225602:hi;them@1767225604:other;"
+                   "them@1767225605:ok;");
 }
 
 int
