@@ -4,9 +4,11 @@
  *
  * Safe by construction: no network access, no DTD (a <!DOCTYPE> — and with
  * it every <!ENTITY> — is a fatal error), no entity expansion beyond the
- * five predefined ones, an element nesting cap and a per-stanza size cap
- * checked while the stanza arrives, before it can grow further.  Input may
- * be split at any byte. */
+ * five predefined ones, an element nesting cap, and caps on the bytes of
+ * the stanza in progress and on the attributes of one element, checked on
+ * the raw bytes before libxml2 sees them (it would buffer an unfinished
+ * start tag whole, then check its attributes in quadratic time).  Input
+ * may be split at any byte. */
 #pragma once
 
 #include <glib.h>
