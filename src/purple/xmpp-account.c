@@ -146,6 +146,17 @@ sign_in_tick (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* At login, and again when a redirect or token retry after sign-in starts
+ * a new one: every sign-in is bounded. */
+static void
+start_sign_in_timer (MsnpXmppAccount *xa)
+{
+  if (xa->sign_in_timer != 0)
+    return;  /* the sign-in under way keeps its clock */
+  xa->sign_in_spent = 0;
+  xa->sign_in_timer = purple_timeout_add_seconds (1, sign_in_tick, xa);
+}
+
 static void
 stop_sign_in_timer (MsnpXmppAccount *xa)
 {
@@ -202,6 +213,7 @@ schedule_restart (MsnpXmppAccount *xa, const char *host, guint port)
   g_free (xa->next_host);
   xa->next_host = g_strdup (host);
   xa->next_port = port;
+  start_sign_in_timer (xa);
   if (xa->restart_idle == 0)
     xa->restart_idle = purple_timeout_add (0, restart_cb, xa);
 }
@@ -452,7 +464,7 @@ msnp_xmpp_account_login (PurpleAccount *account)
   gc->flags |= PURPLE_CONNECTION_NO_BGCOLOR | PURPLE_CONNECTION_NO_FONTSIZE
                | PURPLE_CONNECTION_NO_URLDESC | PURPLE_CONNECTION_NO_IMAGES;
   msnp_xmpp_im_init (xa);
-  xa->sign_in_timer = purple_timeout_add_seconds (1, sign_in_tick, xa);
+  start_sign_in_timer (xa);
   start_sign_in (xa, FALSE);
 }
 

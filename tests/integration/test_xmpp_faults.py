@@ -93,6 +93,20 @@ def silent_server_after_tls_times_out():
         assert b"<starttls" in srv.received and srv.connections == 1, srv.log_tail()
 
 
+@test(timeout=60)
+def silent_redirect_target_times_out():
+    bed = Bed()
+    srv = HostileXmpp("silent")
+    bed.prosody.update_fixture(see_other_host={
+        "stage": "post-tls", "port": bed.prosody.port, "target": f"127.0.0.1:{srv.port}"})
+    with bed.driver as d:
+        bed.account("a", "alice@example.com", token="tok-alice", login_timeout=TIMEOUT)
+        d.cmd("connect", id="a")
+        err = _error_within(d, "a", TIMEOUT + 3)
+        assert "in time" in err["description"], err
+        assert srv.connections == 1, srv.log_tail()
+
+
 def _token_endpoint(mode, response=b""):
     """A Bed whose authorize page is the real one and whose token endpoint
     is hostile; the user pastes the code, then the token request starts."""

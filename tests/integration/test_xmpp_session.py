@@ -134,6 +134,23 @@ def live_message_waits_only_so_long_for_history():
 
 
 @test(timeout=90)
+def held_message_is_shown_when_signing_off_meanwhile():
+    bed = Bed(fixture(archive_silent=True))
+    d = bed.driver
+    with d:
+        bed.sign_in("a", "alice")
+        bed.sign_in("b", "bob")
+        d.cmd("send_im", id="b", to="alice@localhost", text="just before you left")
+        d.sleep(700)   # arrived, held for the history that does not come
+        assert not d.events("conv-write", account="a")
+        d.cmd("disconnect", id="a")
+        ev = d.expect("conv-write", timeout=5, account="a",
+                      message=lambda m: "just before you left" in m)
+        assert ev["conv"] == "bob@localhost" and "RECV" in ev["flags"], ev
+        d.expect("signed-off", timeout=10, account="a")
+
+
+@test(timeout=90)
 def history_said_to_be_with_someone_else_is_not_shown():
     took = _live_without_history(archive_with="carol@localhost")
     assert took < 2, took
