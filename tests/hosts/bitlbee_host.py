@@ -19,11 +19,33 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
-from harness import HarnessError, _mkdtemp, _register  # noqa: E402
+from harness import SANITIZER_MARKERS, HarnessError, _mkdtemp, _register  # noqa: E402
 
 BINARY = shutil.which("bitlbee") or ("/usr/sbin/bitlbee" if os.path.exists("/usr/sbin/bitlbee")
                                      else None)
 PLUGINS = ("libmsnp.so", "libmsnp-xmpp.so")
+
+
+def _sanitizer_env(plugin_dir):
+    """BitlBee is not built with ASan: sanitizer-built plugins load into it
+    only with the ASan runtime preloaded (clang's carries UBSan too).
+    Leak checking is off there: BitlBee's own leaks are not ours."""
+    with open(os.path.join(plugin_dir, PLUGINS[0]), "rb") as f:
+        data = f.read()
+    if b"__asan_init" not in data:
+        return {}
+    cc, lib = (("gcc", "libasan.so") if b"libasan.so" in data
+               else ("clang", "libclang_rt.asan-x86_64.so"))
+    try:
+        runtime = subprocess.run([cc, f"-print-file-name={lib}"], capture_output=True,
+                                 text=True, timeout=30).stdout.strip()
+    except OSError:
+        runtime = ""
+    if not os.path.isabs(runtime) or not os.path.exists(runtime):
+        raise HarnessError(f"the plugins are built with ASan but {lib} was not found")
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    return {"LD_PRELOAD": runtime,
+            "ASAN_OPTIONS": (asan + ":" if asan else "") + "detect_leaks=0"}
 
 
 def _free_port():
@@ -45,6 +67,9 @@ class BitlBee:
         os.makedirs(self.config_dir, mode=0o700)
         os.makedirs(os.path.join(self.plugin_dir, "purple"))
         built = plugin_dir or os.environ["MSNP_PLUGIN_DIR"]
+        self.env = dict(os.environ)
+        self.env["BITLBEE_DEBUG"] = "1"     # libpurple's debug output on stderr
+        self.env.update(_sanitizer_env(built))
         for name in PLUGINS:
             os.symlink(os.path.join(built, name),
                        os.path.join(self.plugin_dir, "purple", name))
@@ -80,13 +105,11 @@ class BitlBee:
             shutil.copyfile(cert_pem_or_path, dest)
 
     def start(self):
-        env = dict(os.environ)
-        env["BITLBEE_DEBUG"] = "1"     # libpurple's debug output on stderr
         self.proc = subprocess.Popen(
             [BINARY, "-F", "-n", "-c", self.conf, "-d", self.config_dir,
              "-i", "127.0.0.1", "-p", str(self.port)],
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-            env=env, start_new_session=True)
+            env=self.env, start_new_session=True)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -128,6 +151,15 @@ class BitlBee:
     def close(self):
         self.stop()
         self._log.close()
+
+    def check(self):
+        """Fails on a sanitizer report in BitlBee's output (from our
+        plugins when they are sanitizer-built)."""
+        with open(self.log_path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+        for marker in SANITIZER_MARKERS:
+            if marker in text:
+                raise HarnessError(f"sanitizer report in bitlbee's output ({marker})")
 
     def log_tail(self, lines=60):
         try:
@@ -249,6 +281,15 @@ class IrcClient:
         except OSError:
             pass
         self.sock.close()
+
+    def check(self):
+        """Fails on a sanitizer report in BitlBee's output (from our
+        plugins when they are sanitizer-built)."""
+        with open(self.log_path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+        for marker in SANITIZER_MARKERS:
+            if marker in text:
+                raise HarnessError(f"sanitizer report in bitlbee's output ({marker})")
 
     def log_tail(self, lines=60):
         return [f"[irc {self.nick}] {l}" for l in self.transcript[-lines:]]

@@ -98,6 +98,7 @@ def msn_account_signs_in_lists_contacts_and_talks():
     # MSN → IRC
     bob.cmd("send_im", id="b", to="alice@example.com", text="hello from MSN")
     irc.privmsg_from("bob", lambda t: t == "hello from MSN")
+    bee.check()
 
 
 def _xmpp_settings(bed):
@@ -171,6 +172,7 @@ def xmpp_oauth_is_asked_once_and_kept_across_off_on_and_restart():
     for secret in list(bed.oauth.tokens) + list(bed.oauth.refresh):
         assert secret not in log
     assert final.split("code=")[1].split("&")[0] not in log
+    bee.check()
 
 
 @test(timeout=120)
@@ -193,6 +195,7 @@ def xmpp_oauth_question_says_why_it_asks_again_and_no_cancels():
     assert not any("reconnect" in m["args"][-1].lower()
                    for m in irc.seen("PRIVMSG", lambda m: m["from"] == "root")), \
         [m["line"] for m in irc.seen("PRIVMSG")][-10:]
+    bee.check()
 
 
 if __name__ == "__main__":
