@@ -171,6 +171,7 @@ def switchboard_never_granted_is_reported():
         err = driver.expect("conv-write", timeout=15, account="a",
                             flags=lambda f: "ERROR" in f)
         assert "no board for me" in err["message"], err
+        assert "did not open the conversation" in err["message"], err
 
 
 @test
@@ -183,6 +184,8 @@ def silent_switchboard_is_given_up():
         err = driver.expect("conv-write", timeout=15, account="a",
                             flags=lambda f: "ERROR" in f)
         assert "into the silence" in err["message"], err
+        # Bob's client was never rung: it is not blamed.
+        assert "did not answer" not in err["message"], err
         assert server.stats()["xfr_sb"] == 2, server.stats()
         driver.cmd("sleep", ms=300)
         assert len(errors(driver)) == 1, errors(driver)
