@@ -6,27 +6,31 @@ import time
 from harness import Driver, Server, main, test
 from msn_common import ALICE, BASIC, BOB, add, sign_in, start, wait_for
 
+# knobs, and what the user reads in the connection error (lower case);
+# every one of these is transient: libpurple may reconnect (not fatal).
+LOST = "connection"
+TIMED_OUT = "did not answer in time"
 FAULTS = {
-    "close_mid_line_syn": {"close_mid_line": "SYN"},
-    "close_mid_line_usr": {"close_mid_line": "USR"},
-    "close_mid_payload": {"close_mid_payload": "1"},
-    "huge_length": {"huge_length": "1"},
-    "length_too_big": {"length_too_big": "1"},
-    "stall_usr": {"stall": "USR"},
-    "stall_syn": {"stall": "SYN"},
-    "error_on_usr_500": {"error_on": "USR:500"},
-    "error_on_ver_600": {"error_on": "VER:600"},
-    "error_on_cvr_601": {"error_on": "CVR:601"},
-    "error_on_syn_913": {"error_on": "SYN:913"},
+    "close_mid_line_syn": ({"close_mid_line": "SYN"}, LOST),
+    "close_mid_line_usr": ({"close_mid_line": "USR"}, LOST),
+    "close_mid_payload": ({"close_mid_payload": "1"}, LOST),
+    # A length larger than any sane limit, and one larger than the data.
+    "huge_length": ({"huge_length": "1"}, "could not be understood"),
+    "length_too_big": ({"length_too_big": "1"}, LOST),
+    "length_too_big_then_stall": ({"length_too_big": "stall"}, TIMED_OUT),
+    "stall_usr": ({"stall": "USR"}, TIMED_OUT),
+    "stall_syn": ({"stall": "SYN"}, TIMED_OUT),
+    "error_on_usr_500": ({"error_on": "USR:500"}, "internal error"),
+    "error_on_ver_600": ({"error_on": "VER:600"}, "busy"),
+    "error_on_cvr_601": ({"error_on": "CVR:601"}, "not available"),
     # A server that accepts and never says a word, at each step.
-    "silent_dispatch": {"stall": "DS/VER"},
-    "silent_ns": {"stall": "NS/VER"},
-    "silent_ns_after_cvr": {"stall": "NS/CVR"},
-    "length_too_big_then_stall": {"length_too_big": "stall"},
+    "silent_dispatch": ({"stall": "DS/VER"}, TIMED_OUT),
+    "silent_ns": ({"stall": "NS/VER"}, TIMED_OUT),
+    "silent_ns_after_cvr": ({"stall": "NS/CVR"}, TIMED_OUT),
 }
 
 
-def run_fault(knobs):
+def run_fault(knobs, says=None):
     server, driver = start(knobs=knobs)
     with server, driver:
         add(server, driver, login_timeout=4, keepalive_interval=2)
@@ -35,13 +39,16 @@ def run_fault(knobs):
         # succeeds and the session then ends cleanly.
         err = driver.expect("connection-error", timeout=20, account="a")
         assert err["description"], err
+        if says is not None:
+            assert says in err["description"].lower(), (says, err)
+            assert not err["fatal"], err
         # The driver is still alive and answering.
         assert driver.cmd("blist", id="a")["ok"]
 
 
-def make(name, knobs):
+def make(name, knobs, says=None):
     def fault_test():
-        run_fault(knobs)
+        run_fault(knobs, says)
     fault_test.__name__ = name
     return fault_test
 
@@ -224,8 +231,10 @@ for _name, _raw in SB_INJECTIONS.items():
     test(sb_injection(_name, _raw))
 
 
-for _name, _knobs in FAULTS.items():
-    test(make(_name, _knobs))
+for _name, (_knobs, _says) in FAULTS.items():
+    test(make(_name, _knobs, _says))
+# The error's wording and class for 913 belong to the sign-in error map.
+test(make("error_on_syn_913", {"error_on": "SYN:913"}))
 
 
 if __name__ == "__main__":
