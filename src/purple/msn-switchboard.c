@@ -229,14 +229,23 @@ ring_timeout_cb (gpointer data)
   MsnpSwitchboard *sw = data;
 
   sw->ring_timer = 0;
-  sw->unanswered = TRUE;
   if (sw->sb == NULL) {
+    OutMessage *msg;
+
     purple_debug_info ("msnp", "no switchboard granted in time\n");
-    report_waiting (sw, 0);
+    while ((msg = g_queue_pop_head (&sw->waiting)) != NULL) {
+      report_because (sw, msg, _("The server did not open the conversation "
+                                 "in time."));
+      out_message_free (msg);
+    }
     retire (sw);
-  } else if (msnp_sb_ring_timeout (sw->sb)) {
-    purple_debug_info ("msnp", "nobody joined the conversation in time\n");
+    return FALSE;
   }
+  /* Signed in and still alone: the contact's client did not answer (the
+   * reports say so); otherwise the switchboard server itself was silent. */
+  sw->unanswered = msnp_sb_is_ready (sw->sb);
+  if (msnp_sb_ring_timeout (sw->sb))
+    purple_debug_info ("msnp", "nobody joined the conversation in time\n");
   return FALSE;
 }
 

@@ -360,6 +360,26 @@ def invitation_flood_is_bounded():
 
 
 @test
+def conversation_beyond_the_cap_is_refused_with_a_reason():
+    """#13.6: 32 conversations of our own all busy (waiting for a
+    switchboard the server never grants): a 33rd is not opened; its
+    message is reported at once, with its text and a clear reason."""
+    server, driver = two_users()
+    with server, driver:
+        server.set_knob("stall", "NS/XFR")
+        for i in range(32):
+            driver.cmd("send_im", id="a", to=f"p{i}@example.net", text=f"to p{i}")
+        driver.cmd("send_im", id="a", to="p32@example.net", text="one too many")
+        err = driver.expect("conv-write", timeout=5, account="a",
+                            flags=lambda f: "ERROR" in f)
+        assert "one too many" in err["message"], err
+        assert "Too many conversations" in err["message"], err
+        assert err["conv"] == "p32@example.net", err
+        driver.cmd("sleep", ms=300)
+        assert len(errors(driver, "a")) == 1, errors(driver, "a")
+
+
+@test
 def control_characters_do_not_reach_the_conversation():
     """#9.10: IRC colour bytes, bells, escapes and C1 controls from a
     contact are dropped; tab and newline stay."""

@@ -349,7 +349,7 @@ class NSSession:
     def send_chl(self):
         n = "".join(random.choice("0123456789") for _ in range(20))
         self.challenges.append(n)
-        del self.challenges[:-4]
+        del self.challenges[:-1000]
         self.app.stats["chl_sent"] += 1
         self.conn.send_line("CHL 0 %s" % n)
 
@@ -426,11 +426,11 @@ class NSSession:
         app, conn = self.app, self.conn
         cid = f.args[1] if len(f.args) > 2 else ""
         answer = (f.payload or b"").decode("ascii", "replace").strip().lower()
-        ok = cid == CHL_ID and any(
-            hashlib.md5((n + CHL_KEY).encode()).hexdigest() == answer for n in self.challenges)
-        if ok:
+        match = [n for n in self.challenges
+                 if hashlib.md5((n + CHL_KEY).encode()).hexdigest() == answer]
+        if cid == CHL_ID and match:
             app.stats["qry_ok"] += 1
-            self.challenges = []
+            self.challenges.remove(match[0])     # each answered once
             conn.send_line("QRY %s" % f.trid)
         else:
             app.stats["qry_bad"] += 1

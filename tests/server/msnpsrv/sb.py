@@ -190,6 +190,13 @@ class SBSession:
         self.sb.members[passport] = self
         self.conn.send_line("USR %s OK %s %s%s" % (f.trid, passport, enc(self.sb.friendly_of(passport)),
                                                    self.app.extra()))
+        self._inject()
+
+    def _inject(self):
+        # fault: raw bytes to the client once it is signed in (\r \n escaped)
+        raw = self.app.knob("sb_inject")
+        if raw:
+            self.conn.send_raw(raw.replace("\\r", "\r").replace("\\n", "\n"), "INJECT")
 
     def c_ANS(self, f):
         app, a = self.app, f.args
@@ -217,6 +224,7 @@ class SBSession:
         sb.broadcast_line("JOI %s %s%s" % (passport, enc(sb.friendly_of(passport)), x))
         self.sb = sb
         sb.members[passport] = self
+        self._inject()
         if sb.queue:
             asyncio.get_event_loop().call_later(0.05, sb.flush_queue)
 
