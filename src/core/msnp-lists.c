@@ -21,6 +21,7 @@ struct _MsnpLists {
   char         gtc;
   MsnpListMask blp;
   char        *own_phones[MSNP_N_PHONES];
+  gboolean     own_mobile[MSNP_N_MOBILE_SETTINGS];
   MsnpContact *last;      /* the contact of the last LST, for BPR */
   /* List requests in flight (msnp_lists_leaving_add, _joining_add). */
   GHashTable  *leaving_by_trid;      /* TrID → Leaving *, owned */
@@ -252,6 +253,8 @@ msnp_lists_clear (MsnpLists *lists)
   g_ptr_array_set_size (lists->groups, 0);
   for (int i = 0; i < MSNP_N_PHONES; i++)
     g_clear_pointer (&lists->own_phones[i], g_free);
+  /* A full resend states MOB/MBE afresh: no PRP line means "N". */
+  memset (lists->own_mobile, 0, sizeof lists->own_mobile);
 }
 
 const char *
@@ -618,6 +621,36 @@ apply_blp (MsnpLists *lists, const MsnpCommand *cmd)
   return NULL;
 }
 
+static const char *const mobile_codes[MSNP_N_MOBILE_SETTINGS] = {
+  [MSNP_MOBILE_ALLOW_PAGES] = "MOB",
+  [MSNP_MOBILE_DEVICE]      = "MBE",
+};
+
+const char *
+msnp_mobile_setting_code (MsnpMobileSetting setting)
+{
+  return setting < MSNP_N_MOBILE_SETTINGS ? mobile_codes[setting] : "MOB";
+}
+
+gboolean
+msnp_lists_get_own_mobile (const MsnpLists *lists, MsnpMobileSetting setting)
+{
+  return setting < MSNP_N_MOBILE_SETTINGS && lists->own_mobile[setting];
+}
+
+/* PRP [TrID version] MOB|MBE Y|N: the server's word is the setting. */
+static gboolean
+apply_prp_mobile (MsnpLists *lists, const MsnpCommand *cmd, guint i)
+{
+  for (guint m = 0; m < MSNP_N_MOBILE_SETTINGS; m++)
+    if (strcmp (cmd->params[i], mobile_codes[m]) == 0)
+      {
+        lists->own_mobile[m] = g_strcmp0 (msnp_command_param (cmd, i + 1), "Y") == 0;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 /* PRP [TrID version] PHH|PHW|PHM [value]: no value means "cleared". */
 static MsnpContact *
 apply_prp (MsnpLists *lists, const MsnpCommand *cmd)
@@ -625,6 +658,9 @@ apply_prp (MsnpLists *lists, const MsnpCommand *cmd)
   for (guint i = 0; i < cmd->n_params; i++)
     {
       int phone = phone_index (cmd->params[i]);
+
+      if (apply_prp_mobile (lists, cmd, i))
+        break;
 
       if (phone < 0)
         continue;
@@ -778,7 +814,8 @@ apply_bpr (MsnpLists *lists, const MsnpCommand *cmd)
           contact = msnp_lists_lookup (lists, code);
           continue;
         }
-      if (phone >= 0 || strcmp (code, "MOB") == 0)
+      if (phone >= 0 || strcmp (code, "MOB") == 0 || strcmp (code, "MBE") == 0
+          || strcmp (code, "HSB") == 0)
         {
           if (contact == NULL)
             return NULL;
@@ -793,6 +830,16 @@ apply_bpr (MsnpLists *lists, const MsnpCommand *cmd)
       if (strcmp (code, "MOB") == 0)
         {
           contact->mobile = g_strcmp0 (value, "Y") == 0;
+          return contact;
+        }
+      if (strcmp (code, "MBE") == 0)
+        {
+          contact->mobile_device = g_strcmp0 (value, "Y") == 0;
+          return contact;
+        }
+      if (strcmp (code, "HSB") == 0)
+        {
+          contact->space = g_strcmp0 (value, "1") == 0;
           return contact;
         }
     }
@@ -865,6 +912,10 @@ write_contact (GString *out, const MsnpContact *contact)
     }
   if (contact->mobile)
     g_string_append (out, "BPR MOB Y\r\n");
+  if (contact->mobile_device)
+    g_string_append (out, "BPR MBE Y\r\n");
+  if (contact->space)
+    g_string_append (out, "BPR HSB 1\r\n");
 }
 
 void
@@ -883,6 +934,9 @@ msnp_lists_write_cache (const MsnpLists *lists, GString *out)
       enc = msnp_url_encode (lists->own_phones[i]);
       g_string_append_printf (out, "PRP %s %s\r\n", phone_codes[i], enc);
     }
+  for (int i = 0; i < MSNP_N_MOBILE_SETTINGS; i++)
+    if (lists->own_mobile[i])
+      g_string_append_printf (out, "PRP %s Y\r\n", mobile_codes[i]);
   for (guint i = 0; i < lists->groups->len; i++)
     {
       const MsnpGroup *group = g_ptr_array_index (lists->groups, i);

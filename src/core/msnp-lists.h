@@ -34,8 +34,17 @@ typedef struct {
   guint     lists;         /* MsnpListMask */
   GPtrArray *groups;       /* group ids (char *), forward-list groups */
   char     *phones[MSNP_N_PHONES];  /* decoded, NULL when not shared */
-  gboolean  mobile;        /* BPR MOB Y */
+  gboolean  mobile;        /* BPR MOB Y: accepts pages */
+  gboolean  mobile_device; /* BPR MBE Y: has a mobile device set up */
+  gboolean  space;         /* BPR HSB 1: has an MSN Space (blog) */
 } MsnpContact;
+
+/* Our own mobile settings (PRP MOB Y|N, PRP MBE Y|N). */
+typedef enum {
+  MSNP_MOBILE_ALLOW_PAGES,   /* MOB: others may page me */
+  MSNP_MOBILE_DEVICE,        /* MBE: my mobile device is enabled */
+  MSNP_N_MOBILE_SETTINGS
+} MsnpMobileSetting;
 
 typedef struct {
   char *id;                /* opaque: numeric on MSN, not always elsewhere */
@@ -72,6 +81,11 @@ char msnp_lists_get_gtc (const MsnpLists *lists);
 /* BLP: MSNP_LIST_AL (allow all not blocked) or MSNP_LIST_BL. */
 MsnpListMask msnp_lists_get_blp (const MsnpLists *lists);
 const char *msnp_lists_get_own_phone (const MsnpLists *lists, MsnpPhone phone);
+/* PRP MOB/MBE as the server last said (FALSE until it says Y). */
+gboolean msnp_lists_get_own_mobile (const MsnpLists *lists,
+                                    MsnpMobileSetting setting);
+/* "MOB" / "MBE". */
+const char *msnp_mobile_setting_code (MsnpMobileSetting setting);
 
 /* Applies one sync line (GTC, BLP, PRP, LSG, LST, BPR) in its MSNP8
  * shape, tolerantly: missing friendly names, absent group lists and extra

@@ -329,6 +329,8 @@ describe_setting (MsnpNs *ns, const MsnpCommand *cmd, MsnpListChange *change)
   } else if (msnp_ns_is_cmd (cmd->name, "GTC")) {
     change->kind = MSNP_CHANGE_GTC;
     change->value = msnp_lists_get_gtc (ns->lists) == 'N' ? "N" : "A";
+  } else if (msnp_ns_describe_mobile (ns, cmd, change)) {
+    /* PRP MOB|MBE (msnp-ns-page.c) */
   } else {
     change->kind = MSNP_CHANGE_PHONE;
     for (guint i = 0; i < MSNP_N_PHONES; i++)

@@ -8,6 +8,7 @@
 
 #include "msnp-framer.h"
 #include "msnp-ns.h"
+#include "msnp-page.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,17 @@ typedef struct {
   guint trid;
   char  name[4];
 } NsPending;
+
+/* Pages sent and not refused yet, kept so that one refused as PAG can go
+ * again as PGD (msnp-ns-page.c).  Fixed size: nothing to allocate. */
+#define NS_MAX_PAGES 4
+
+typedef struct {
+  guint trid;        /* the TrID on the wire now */
+  guint first_trid;  /* the TrID msnp_ns_send_page() returned */
+  char  passport[130];
+  char  text[MSNP_PAGE_MAX_CHARS * 4 + 1];
+} NsPage;
 
 struct _MsnpNs {
   char               *passport;
@@ -62,6 +74,10 @@ struct _MsnpNs {
 
   NsPending pending[NS_MAX_PENDING];
   guint     n_pending;
+
+  NsPage    pages[NS_MAX_PAGES];
+  guint     next_page;
+  gboolean  pages_use_pgd;   /* the server refused PAG: it speaks PGD */
 };
 
 /* Command names are 3 characters and a NUL: one 4-byte compare, which
@@ -93,5 +109,16 @@ void     msnp_ns_apply_setting_reply (MsnpNs *ns, const MsnpCommand *cmd);
  * list-change request and has been reported as such. */
 gboolean msnp_ns_list_request_failed (MsnpNs *ns, guint trid, const char *name,
                                       guint code);
+
+/* msnp-ns-page.c: pages (PAG/PGD out, IPG in) and PRP MOB/MBE. */
+gboolean msnp_ns_handle_ipg (MsnpNs *ns, const MsnpCommand *cmd);
+/* A server error answering our PAG/PGD @trid: TRUE when it was a page and
+ * has been reported (page_failed, or a retry as PGD). */
+gboolean msnp_ns_page_request_failed (MsnpNs *ns, guint trid, const char *name,
+                                      guint code);
+/* Fills @change for a "PRP trid version MOB|MBE Y|N" reply; FALSE when
+ * the PRP is about something else. */
+gboolean msnp_ns_describe_mobile (MsnpNs *ns, const MsnpCommand *cmd,
+                                  MsnpListChange *change);
 
 G_END_DECLS

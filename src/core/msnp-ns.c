@@ -555,6 +555,8 @@ handle_error (MsnpNs *ns, guint code, const MsnpCommand *cmd)
       ns->ev->switchboard_failed (ns->user, (guint) trid, code);
     else if (msnp_ns_list_request_failed (ns, (guint) trid, name, code))
       ;
+    else if (msnp_ns_page_request_failed (ns, (guint) trid, name, code))
+      ;
     else
       ns->ev->server_error (ns->user, code, name);
     return TRUE;
@@ -591,6 +593,7 @@ static const NsEntry ns_handlers[] = {
   { .name = "FLN", .handler = handle_fln },
   { .name = "GTC", .handler = handle_list_line },
   { .name = "ILN", .handler = handle_iln },
+  { .name = "IPG", .handler = msnp_ns_handle_ipg },
   { .name = "LSG", .handler = handle_list_line },
   { .name = "LST", .handler = handle_list_line },
   { .name = "MSG", .handler = handle_msg },

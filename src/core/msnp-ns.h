@@ -59,6 +59,7 @@ typedef enum {
   MSNP_CHANGE_PRIVACY,       /* BLP: @list = MSNP_LIST_AL or MSNP_LIST_BL */
   MSNP_CHANGE_GTC,           /* @value = "A" or "N" */
   MSNP_CHANGE_PHONE,         /* PRP: @phone, @value (NULL when cleared) */
+  MSNP_CHANGE_MOBILE,        /* PRP MOB|MBE: @mobile, @value "Y" or "N" */
 } MsnpChangeKind;
 
 typedef struct {
@@ -69,6 +70,7 @@ typedef struct {
   const char *group_id;
   const char *value;
   MsnpPhone   phone;
+  MsnpMobileSetting mobile;
 } MsnpListChange;
 
 typedef struct {
@@ -135,6 +137,14 @@ typedef struct {
    * reach @rru; @id is the site id for the login form.  May be NULL. */
   void (*url)          (gpointer user, guint trid, const char *rru,
                         const char *url, const char *id);
+  /* IPG: a page from @from (a passport, or "tel:+…" from a phone);
+   * @too_long when the service says a page of ours did not fit the
+   * device (the text is then empty).  May be NULL (msnp-ns-page.c). */
+  void (*page)         (gpointer user, const char *from, const char *text,
+                        gboolean too_long);
+  /* The server refused the page msnp_ns_send_page() returned @trid for.
+   * May be NULL (server_error fires instead). */
+  void (*page_failed)  (gpointer user, guint trid, guint code);
   /* The session is over (fatal server error, OUT, protocol breakage).
    * The owner closes the connection afterwards. */
   void (*closed)       (gpointer user, const GError *error);
@@ -210,6 +220,15 @@ guint msnp_ns_set_privacy    (MsnpNs *ns, MsnpListMask blp);
 guint msnp_ns_set_gtc        (MsnpNs *ns, gboolean ask);
 /* PRP: @value NULL or "" clears the number. */
 guint msnp_ns_set_phone      (MsnpNs *ns, MsnpPhone phone, const char *value);
+/* PRP MOB|MBE Y|N: the model follows the server's echo. */
+guint msnp_ns_set_mobile     (MsnpNs *ns, MsnpMobileSetting setting,
+                              gboolean on);
+/* Pages @passport's mobile device with @text (msnp-page.h for the format
+ * and the length limit).  Returns the TrID a refusal (page_failed) will
+ * carry; 0 with @error set when the text cannot be sent (empty, too
+ * long: MSNP_PAGE_ERROR) or 0 without @error when not online. */
+guint msnp_ns_send_page      (MsnpNs *ns, const char *passport,
+                              const char *text, GError **error);
 /* URL INBOX: the answer comes as the url event. */
 guint msnp_ns_request_inbox  (MsnpNs *ns);
 
