@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "msnp-page.h"
 #include "msnp-command.h"
+#include "msnp-error.h"
 
 G_DEFINE_QUARK (msnp-page-error-quark, msnp_page_error)
 
@@ -147,4 +149,34 @@ msnp_page_in_clear (MsnpPageIn *in)
   g_clear_pointer (&in->from, g_free);
   g_clear_pointer (&in->text, g_free);
   in->too_long = FALSE;
+}
+
+/* ---- refusals ------------------------------------------------------- */
+
+/* The server answers a page only to refuse it (msnp-wiki pgd.md: "only
+ * negative-acknowledgement responses").  The codes are the 1999 draft's
+ * (seed 002, 7.11) read for a page: no such user or device, not on a
+ * list that lets us page, not accepted, malformed or too long, too fast. */
+static const struct {
+  guint       code;
+  const char *sentence;
+} page_errors[] = {
+  { .code = 205, .sentence = N_("This contact has no mobile device to page.") },
+  { .code = 208, .sentence = N_("This contact has no mobile device to page.") },
+  { .code = 216, .sentence = N_("This contact has no mobile device to page.") },
+  { .code = 217, .sentence = N_("This contact does not accept pages on a mobile device.") },
+  { .code = 420, .sentence = N_("This contact does not accept pages on a mobile device.") },
+  { .code = 913, .sentence = N_("You cannot send pages while you appear offline.") },
+  { .code = 201, .sentence = N_("The page was refused: it is too long or not understood.") },
+  { .code = 300, .sentence = N_("The page was refused: it is too long or not understood.") },
+  { .code = 800, .sentence = N_("You are sending pages too quickly; wait a moment and try again.") },
+};
+
+char *
+msnp_page_error_sentence (guint code)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (page_errors); i++)
+    if (page_errors[i].code == code)
+      return g_strdup (_(page_errors[i].sentence));
+  return msnp_server_error_sentence (code);
 }

@@ -61,4 +61,9 @@ typedef struct {
 gboolean msnp_page_parse (const guint8 *payload, gsize len, MsnpPageIn *out);
 void     msnp_page_in_clear (MsnpPageIn *in);
 
+/* The sentence for a server refusing a page with @code (what it means
+ * for a page: no device, pages not accepted, too long, too fast; any
+ * other code gets the server error table's sentence).  Newly allocated. */
+char *msnp_page_error_sentence (guint code);
+
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include "msn-blist.h"
 #include "msn-lists.h"
 #include "msn-mail.h"
+#include "msn-mobile.h"
 #include "msn-privacy.h"
 #include "msn-status.h"
 #include "msn-switchboard.h"
@@ -313,6 +314,7 @@ static void
 ns_contact_changed (gpointer user, const MsnpContact *contact)
 {
   msnp_blist_contact_changed (user, contact);
+  msnp_mobile_contact_changed (user, contact);
 }
 
 static void
@@ -342,6 +344,18 @@ ns_list_changed (gpointer user, guint trid, const MsnpListChange *change)
   msnp_lists_ui_changed (msn, trid, change);
   msnp_privacy_changed (msn, change);
   msnp_auth_changed (msn, change);
+}
+
+static void
+ns_page (gpointer user, const char *from, const char *text, gboolean too_long)
+{
+  msnp_mobile_page_received (user, from, text, too_long);
+}
+
+static void
+ns_page_failed (gpointer user, guint trid, guint code)
+{
+  msnp_mobile_page_failed (user, trid, code);
 }
 
 static void
@@ -428,6 +442,8 @@ static const MsnpNsEvents ns_events = {
   .list_changed    = ns_list_changed,
   .request_failed  = ns_request_failed,
   .url             = ns_url,
+  .page            = ns_page,
+  .page_failed     = ns_page_failed,
   .closed          = ns_closed,
 };
 
@@ -497,6 +513,7 @@ msnp_account_close (PurpleConnection *gc)
     msnp_account_save_lists (msn);
   msnp_lists_ui_free (msn);
   msnp_auth_free (msn);
+  msnp_mobile_free (msn);
   msnp_mail_free (msn);
   msnp_ns_free (msn->ns);
   msnp_blist_free (msn);

@@ -83,6 +83,9 @@ typedef struct {
   /* A friendly-name change waiting for the server's echo. */
   PurpleSetPublicAliasSuccessCallback alias_ok;
   PurpleSetPublicAliasFailureCallback alias_fail;
+
+  /* Pages sent and waiting for a possible refusal (msn-mobile.c). */
+  struct _MsnpMobile *mobile;
 } MsnpAccount;
 
 /* The MSN session of a connection, or NULL (signed off, or not ours yet). */

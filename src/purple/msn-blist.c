@@ -11,6 +11,7 @@
 
 #include "msn-auth.h"
 #include "msn-blist.h"
+#include "msn-mobile.h"
 #include "msn-lists.h"
 #include "msn-privacy.h"
 #include "msn-status.h"
@@ -285,6 +286,7 @@ sync_finished (MsnpBlistState *st)
   g_clear_pointer (&st->passports, g_ptr_array_unref);
   g_clear_pointer (&st->buddies, g_ptr_array_unref);
   st->phase = SYNC_IDLE;
+  msnp_mobile_refresh_all (st->msn);
 }
 
 static gboolean

@@ -20,6 +20,7 @@
 #include "msn-blist.h"
 #include "msn-lists.h"
 #include "msn-mail.h"
+#include "msn-mobile.h"
 #include "msn-privacy.h"
 #include "msn-status.h"
 #include "msn-switchboard.h"
@@ -150,6 +151,12 @@ action_open_inbox (PurplePluginAction *action)
   msnp_mail_action_open_inbox (action->context);
 }
 
+static void
+action_mobile_settings (PurplePluginAction *action)
+{
+  msnp_mobile_action_settings (action->context);
+}
+
 static GList *
 msn_actions (PurplePlugin *plugin, gpointer context)
 {
@@ -158,6 +165,8 @@ msn_actions (PurplePlugin *plugin, gpointer context)
 
   actions = g_list_append (actions, purple_plugin_action_new (
       _("Set Phone Numbers..."), action_set_phones));
+  actions = g_list_append (actions, purple_plugin_action_new (
+      _("Mobile Device Settings..."), action_mobile_settings));
   return g_list_append (actions, purple_plugin_action_new (
       _("Open Inbox"), action_open_inbox));
 }
@@ -166,7 +175,10 @@ static char *
 msn_status_text (PurpleBuddy *buddy)
 {
   PurpleStatus *status = purple_presence_get_active_status (purple_buddy_get_presence (buddy));
+  char *mobile = msnp_mobile_status_text (buddy);
 
+  if (mobile != NULL)
+    return mobile;
   /* Available says nothing, and Idle is shown by libpurple's own idle
    * marker already. */
   if (!purple_presence_is_online (purple_buddy_get_presence (buddy)) ||
@@ -186,8 +198,10 @@ msn_tooltip_text (PurpleBuddy *buddy, PurpleNotifyUserInfo *info, gboolean full)
   if (purple_presence_is_online (presence))
     purple_notify_user_info_add_pair_plaintext (info, _("Status"),
         purple_status_get_name (purple_presence_get_active_status (presence)));
-  if (msn != NULL)
+  if (msn != NULL) {
     msnp_blist_describe (msn, purple_buddy_get_name (buddy), info, FALSE);
+    msnp_mobile_describe (msn, purple_buddy_get_name (buddy), info);
+  }
 }
 
 static void
@@ -204,8 +218,10 @@ msn_get_info (PurpleConnection *gc, const char *who)
             ? purple_status_get_name (purple_presence_get_active_status (presence))
             : _("Offline"));
   }
-  if (msn != NULL)
+  if (msn != NULL) {
     msnp_blist_describe (msn, who, info, TRUE);
+    msnp_mobile_describe (msn, who, info);
+  }
   purple_notify_userinfo (gc, who, info, NULL, NULL);
   purple_notify_user_info_destroy (info);
 }
@@ -227,9 +243,12 @@ msn_send_im (PurpleConnection *gc, const char *who, const char *message,
              PurpleMessageFlags flags)
 {
   MsnpAccount *msn = msnp_account_of (gc);
+  int ret;
 
   if (msn == NULL || !msnp_ns_is_online (msn->ns))
     return -ENOTCONN;
+  if (msnp_mobile_send_im (msn, who, message, &ret))
+    return ret;
   return msnp_switchboard_send_im (msn, who, message);
 }
 
@@ -296,14 +315,17 @@ msn_blist_node_menu (PurpleBlistNode *node)
 {
   if (!PURPLE_BLIST_NODE_IS_BUDDY (node))
     return NULL;
-  return g_list_append (NULL, purple_menu_action_new (
-      _("Initiate Chat"), PURPLE_CALLBACK (initiate_chat_cb), NULL, NULL));
+  return msnp_mobile_buddy_menu ((PurpleBuddy *) node, g_list_append (NULL,
+      purple_menu_action_new (_("Initiate Chat"), PURPLE_CALLBACK (initiate_chat_cb),
+                              NULL, NULL)));
 }
 
 static PurplePluginProtocolInfo prpl_info = {
   .icon_spec = NO_BUDDY_ICONS,
   .list_icon = msn_list_icon,
   .status_text = msn_status_text,
+  .list_emblem = msnp_mobile_list_emblem,
+  .offline_message = msnp_mobile_offline_message,
   .tooltip_text = msn_tooltip_text,
   .status_types = msn_status_types,
   .login = msn_login,
