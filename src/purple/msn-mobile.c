@@ -117,9 +117,10 @@ msnp_mobile_describe (MsnpAccount *msn, const char *passport,
 
   if (contact == NULL)
     return;
+  /* msnp_blist_describe() already says "Mobile device: Yes" for MOB Y. */
   if (contact->mobile)
-    purple_notify_user_info_add_pair_plaintext (info, _("Mobile device"),
-        _("Accepts pages"));
+    purple_notify_user_info_add_pair_plaintext (info, _("Pages"),
+        _("Accepted on the mobile device"));
   else if (contact->mobile_device)
     purple_notify_user_info_add_pair_plaintext (info, _("Mobile device"),
         _("Set up, not accepting pages"));

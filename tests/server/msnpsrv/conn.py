@@ -17,7 +17,7 @@ log = logging.getLogger("msnp")
 
 # Commands whose last parameter is a payload length when a client sends them.
 PAYLOAD_CMDS = {"MSG", "QRY", "UUX", "UUM", "ADL", "RML", "FQY", "PUT",
-                "DEL", "GCF", "UBX", "NOT", "IPG", "UUN", "UBN", "SDG"}
+                "DEL", "GCF", "UBX", "NOT", "IPG", "UUN", "UBN", "SDG", "PAG", "PGD"}
 MAX_LINE = 16384
 MAX_PAYLOAD = 1 << 20
 

@@ -207,6 +207,9 @@ class Control:
         items = list(self.app.last_cmds.get(p, ()))
         return {"commands": items, "lines": [i["line"] for i in items]}
 
+    def c_pages(self, req):
+        return {"pages": list(self.app.pages)}
+
     def c_passport_log(self, req):
         return {"requests": list(self.app.passport_log)}
 

@@ -134,6 +134,7 @@ class App:
         self.last_cmds = collections.defaultdict(lambda: collections.deque(maxlen=200))
         self.floods = {}                       # passport -> control "flood" progress
         self.passport_log = collections.deque(maxlen=200)
+        self.pages = collections.deque(maxlen=200)   # pages taken (control: pages)
         self.ports = {}
         self.live_writers = set()
         self._id = 0
@@ -565,6 +566,63 @@ class App:
         self._bump(u)
         self.save_state()
         self._reply(sess, "GTC %s %d %s" % (trid, u.version, value))
+        return None
+
+    # ------------------------------------------------------------- pages
+    def takes_pages(self, c):
+        """A contact takes pages when the fixture says so or the user it is
+        has said PRP MOB Y."""
+        other = self.users.get(c.passport)
+        return bool(c.mobile or (other is not None and other.phones.get("MOB") == "Y"))
+
+    def mobile_bpr(self, c):
+        other = self.users.get(c.passport)
+        lines = []
+        if self.takes_pages(c):
+            lines.append("BPR MOB Y")
+        if c.phones.get("MBE") == "Y" or (other is not None and other.phones.get("MBE") == "Y"):
+            lines.append("BPR MBE Y")
+        if c.phones.get("HSB"):
+            lines.append("BPR HSB 1")
+        return lines
+
+    def op_page(self, u, target, payload, sess):
+        """A page from `u` to `target`: None when taken (and delivered as IPG
+        to the target if online), else the refusal code."""
+        import html as _html
+        import re as _re
+        from xml.sax.saxutils import escape as _esc
+        if not target or payload is None:
+            return "201"
+        target = target.lower()
+        m = _re.search(r"<TEXT[^>]*>(.*)</TEXT>", payload.decode("utf-8", "replace"), _re.S)
+        if m is None or len(payload) > 2048:
+            return "201"
+        text = _html.unescape(m.group(1))
+        c = u.contacts.get(target)
+        other = self.users.get(target)
+        if other is None and (c is None or not c.mobile):
+            return "205"
+        if c is None or not self.takes_pages(c):
+            return "217"
+        entry = {"from": u.passport, "to": target, "text": text,
+                 "delivered": target in self.sessions}
+        self.pages.append(entry)
+        too_long = self.kbool("page_too_long")
+        if too_long:
+            entry["delivered"] = False
+        body = ('<NOTIFICATION id="%d" siteid="111100400" siteurl="http://mobile.msn.com/">'
+                '<TO name="%s"><VIA agent="mobile"/></TO><FROM name="%s"/>'
+                '<MSG pri="1" id="%s"><CAT Id="110110001"/><ACTION url="2wayIM.asp"/>'
+                '<SUBSCR url="2wayIM.asp"/><BODY lcid="1033"><TEXT>%s</TEXT></BODY></MSG>'
+                '</NOTIFICATION>')
+        if too_long:
+            data = (body % (len(self.pages), u.passport, target, "407", "")).encode("utf-8")
+            sess.conn.send_payload("IPG %d" % len(data), data)
+        elif entry["delivered"]:
+            data = (body % (len(self.pages), _esc(target, {'"': "&quot;"}),
+                            _esc(u.passport, {'"': "&quot;"}), "1", _esc(text))).encode("utf-8")
+            self.sessions[target].conn.send_payload("IPG %d" % len(data), data)
         return None
 
     def op_phone(self, u, ptype, value_enc, trid, sess):

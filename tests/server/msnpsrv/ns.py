@@ -388,8 +388,8 @@ class NSSession:
             for t in PHONE_TYPES[:3]:
                 if t in c.phones:
                     conn.send_line("BPR %s %s" % (t, enc(c.phones[t])))
-            if c.mobile:
-                conn.send_line("BPR MOB Y")
+            for line in app.mobile_bpr(c):
+                conn.send_line(line)
             if unknown and i % 7 == 0:
                 data = ('<Data><PSM>hello %d</PSM><CurrentMedia></CurrentMedia></Data>' % i).encode()
                 conn.send_payload("UBX %s %d" % (c.passport, len(data)), data)
@@ -502,6 +502,27 @@ class NSSession:
             return
         value = f.args[2] if len(f.args) > 2 else None
         self._err(f, self.app.op_phone(self.user, f.args[1], value, f.trid, self))
+
+    # ------------------------------------------------------------- pages
+    # PAG trid passport len (MSNP8) and PGD trid passport 1 len (MSNP9+),
+    # payload <TEXT xml:space="preserve" [enc="utf-8"]>text</TEXT>; the
+    # server answers only to refuse (msnp-wiki pag.md, pgd.md).  Knobs:
+    # page_pgd_only (PAG gets 715, as an MSNP9+ server), error_on=PAG:CODE
+    # (any refusal), page_too_long (the sender gets an IPG with MSG id 407).
+    def c_PAG(self, f):
+        if self.app.kbool("page_pgd_only"):
+            self.conn.send_line("715 %s" % f.trid)
+            return
+        self._page(f, f.args[1] if len(f.args) > 2 else None)
+
+    def c_PGD(self, f):
+        self._page(f, f.args[1] if len(f.args) > 3 else None)
+
+    def _page(self, f, target):
+        app = self.app
+        code = app.op_page(self.user, target, f.payload, self)
+        if code:
+            self.conn.send_line("%s %s" % (code, f.trid))
 
     def c_URL(self, f):
         kind = f.args[1].upper() if len(f.args) > 1 else "INBOX"
