@@ -136,7 +136,9 @@ def typing_alone_opens_no_switchboard():
 def offline_contact_is_refused_at_once():
     server, driver = two_users()
     with server, driver:
-        driver.cmd("send_im", id="a", to="dave@example.com", text="are you there?")
+        # carol is offline with no mobile device (dave takes pages, and an
+        # IM to him goes as one: test_mobile.py).
+        driver.cmd("send_im", id="a", to="carol@example.com", text="are you there?")
         err = driver.expect("conv-write", timeout=5, account="a",
                             flags=lambda f: "ERROR" in f)
         assert "offline" in err["message"] and "are you there?" in err["message"], err
