@@ -11,6 +11,7 @@
 #include <signals.h>
 #include <util.h>
 
+#include "msnp-format.h"
 #include "xmpp-archive.h"
 #include "xmpp-im.h"
 
@@ -319,7 +320,11 @@ int
 msnp_xmpp_im_send (MsnpXmppAccount *xa, const char *who, const char *html)
 {
   g_autoptr (MsnpXmppNode) m = msnp_xmpp_stanza_new ("message", "chat", who);
-  g_autofree char *text = purple_markup_strip_html (html);
+  /* Not purple_markup_strip_html(): it turns tabs into spaces, and
+   * pidgin-otr's offer of a private conversation is a tag of tabs and
+   * spaces after the text.  The MSN core's HTML reader keeps them. */
+  g_autofree char *crlf = msnp_im_from_html (html, NULL);
+  g_autofree char *text = purple_strreplace (crlf, "\r\n", "\n");
   MsnpXmppNode *event;
 
   if (!msnp_xmpp_account_ready (xa))

@@ -195,5 +195,21 @@ def add_by_email_and_authorize_with_nick():
         assert wait_for(lambda: buddy(d, "c", "alice@localhost")["online"], d, 15)
 
 
+@test(timeout=90)
+def tabs_and_spaces_reach_the_contact():
+    """Issue 11 (OTR): pidgin-otr appends a whitespace tag of tabs and
+    spaces to a message to offer a private conversation; turned into
+    spaces on the way, the offer was never seen."""
+    tag = " \t  \t\t\t\t \t \t \t    \t\t  \t   \t\t  \t\t"
+    bed = Bed()
+    d = bed.driver
+    with d:
+        bed.sign_in("a", "alice")
+        bed.sign_in("b", "bob")
+        d.cmd("send_im", id="b", to="alice@localhost", text="private?" + tag)
+        ev = d.expect("received-im-msg", timeout=10, account="a")
+        assert ev["message"].endswith("private?" + tag), repr(ev["message"])
+
+
 if __name__ == "__main__":
     main()
