@@ -212,6 +212,29 @@ send_page (MsnpAccount *msn, const char *who, const char *text)
   return FALSE;
 }
 
+typedef struct {
+  PurpleAccount *account;
+  char          *who;
+} PageNote;
+
+/* libpurple shows the message just sent after send_im returns: the note
+ * saying where it went follows it from an idle callback. */
+static gboolean
+page_note_cb (gpointer data)
+{
+  PageNote *note = data;
+  /* The account may have been deleted since: only a live one is asked. */
+  MsnpAccount *msn = g_list_find (purple_accounts_get_all (), note->account) != NULL
+      ? msnp_account_of (purple_account_get_connection (note->account)) : NULL;
+
+  if (msn != NULL)
+    say (msn, note->who, _("Sent to the contact's mobile device as a page."),
+         PURPLE_MESSAGE_SYSTEM);
+  g_free (note->who);
+  g_free (note);
+  return FALSE;
+}
+
 gboolean
 msnp_mobile_send_im (MsnpAccount *msn, const char *who, const char *html, int *ret)
 {
@@ -229,8 +252,13 @@ msnp_mobile_send_im (MsnpAccount *msn, const char *who, const char *html, int *r
     *ret = 0;
     return TRUE;
   }
-  say (msn, who, _("Sent to the contact's mobile device as a page."),
-       PURPLE_MESSAGE_SYSTEM);
+  {
+    PageNote *note = g_new0 (PageNote, 1);
+
+    note->account = msn->account;
+    note->who = g_strdup (who);
+    purple_timeout_add (0, page_note_cb, note);
+  }
   *ret = 1;
   return TRUE;
 }
