@@ -631,12 +631,27 @@ may_interleave_sync (const char *name)
 {
   static const char *const names[] = {
     "SYN", "GTC", "BLP", "PRP", "LSG", "LST", "BPR", "CHL", "QNG", "QRY",
-    "MSG",
+    "MSG", "IPG",
   };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     if (is_cmd (name, names[i]))
       return TRUE;
   return FALSE;
+}
+
+/* Commands whose first parameter is not a TrID: asynchronous lines, and
+ * MSG/IPG whose first parameters are a sender or a payload length (a length
+ * equal to a pending TrID must not complete that transaction). */
+static gboolean
+carries_trid (const char *name)
+{
+  static const char *const names[] = {
+    "LST", "LSG", "BPR", "NLN", "FLN", "MSG", "IPG",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (is_cmd (name, names[i]))
+      return FALSE;
+  return TRUE;
 }
 
 static gboolean
@@ -677,9 +692,7 @@ dispatch_frame (const MsnpFrame *frame, gpointer user_data)
   if (ns->state == NS_STATE_SYNCING && ns->syn_answered &&
       !may_interleave_sync (cmd->name))
     finish_sync (ns);
-  if (!is_cmd (cmd->name, "LST") && !is_cmd (cmd->name, "LSG") &&
-      !is_cmd (cmd->name, "BPR") && !is_cmd (cmd->name, "NLN") &&
-      !is_cmd (cmd->name, "FLN") && !is_cmd (cmd->name, "MSG")) {
+  if (carries_trid (cmd->name)) {
     guint64 trid;
     char name[4];
     if (msnp_command_param_uint (cmd, 0, &trid) && trid != 0)

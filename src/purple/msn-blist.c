@@ -546,7 +546,7 @@ msnp_blist_action_phones (PurpleConnection *gc)
   purple_request_fields (gc, _("Your phone numbers"), _("Your phone numbers"),
                          _("Your contacts see the numbers you enter here. "
                            "Leave a field empty to remove that number."),
-                         fields, _("_OK"), G_CALLBACK (phones_entered),
-                         _("_Cancel"), NULL, purple_connection_get_account (gc),
+                         fields, _("OK"), G_CALLBACK (phones_entered),
+                         _("Cancel"), NULL, purple_connection_get_account (gc),
                          NULL, NULL, gc);
 }

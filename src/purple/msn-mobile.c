@@ -310,8 +310,8 @@ send_to_mobile_cb (PurpleBlistNode *node, gpointer data)
                         _("Send to Mobile Device"),
                         _("Send a page to this contact's mobile device."),
                         secondary, NULL, TRUE, FALSE, NULL,
-                        _("_Send"), G_CALLBACK (page_entered),
-                        _("_Cancel"), G_CALLBACK (page_request_free),
+                        _("Send"), G_CALLBACK (page_entered),
+                        _("Cancel"), G_CALLBACK (page_request_free),
                         account, req->who, NULL, req);
 }
 
@@ -405,6 +405,6 @@ msnp_mobile_action_settings (PurpleConnection *gc)
             msnp_lists_get_own_mobile (msnp_ns_get_lists (msn->ns), i)));
   purple_request_fields (gc, _("Mobile Device Settings"), _("Mobile Device Settings"),
                          _("These settings are kept on the server."), fields,
-                         _("_OK"), G_CALLBACK (settings_entered), _("_Cancel"), NULL,
+                         _("OK"), G_CALLBACK (settings_entered), _("Cancel"), NULL,
                          purple_connection_get_account (gc), NULL, NULL, gc);
 }

@@ -134,8 +134,8 @@ action_set_friendly_name (PurplePluginAction *action)
   purple_request_input (gc, _("Set your friendly name"),
                         _("This is the name other people see you as."),
                         NULL, purple_connection_get_display_name (gc), FALSE,
-                        FALSE, NULL, _("_OK"), G_CALLBACK (friendly_name_entered),
-                        _("_Cancel"), NULL, purple_connection_get_account (gc),
+                        FALSE, NULL, _("OK"), G_CALLBACK (friendly_name_entered),
+                        _("Cancel"), NULL, purple_connection_get_account (gc),
                         NULL, NULL, gc);
 }
 

@@ -480,6 +480,34 @@ test_stray_ver (void)
   recorder_free (r);
 }
 
+/* An IPG's first parameter is its payload length, not a TrID: a page
+ * whose length equals a pending request's TrID must not take it. */
+static void
+test_page_is_not_a_reply (void)
+{
+  Recorder *r = recorder_new ();
+  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &events, r);
+  const char *page = "<PAGE/>";
+  g_autofree char *ipg = NULL;
+  guint request;
+
+  msnp_ns_connected (ns);
+  feed (ns, "VER 1 MSNP8\r\nCVR 2 x\r\nUSR 3 TWN S a=b\r\n");
+  msnp_ns_submit_ticket (ns, "t=1");
+  feed (ns, "USR 4 OK alice@passport.com A\r\nSYN 5 3 0 0\r\n");
+  request = msnp_ns_request_switchboard (ns);
+  g_assert_cmpuint (request, ==, strlen (page));
+  ipg = g_strdup_printf ("IPG %u\r\n%s", request, page);
+  feed (ns, ipg);
+  /* The refusal is matched to the XFR it answers only while the request
+   * is still pending. */
+  feed (ns, "913 7\r\n");
+  g_assert_true (has_event (r, "switchboard-failed 7 913"));
+  g_assert_null (r->closed);
+  msnp_ns_free (ns);
+  recorder_free (r);
+}
+
 /* Switchboard referrals and invitations; cookies and session ids are
  * opaque strings (revival servers do not use numbers). */
 static void
@@ -520,6 +548,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ns/nonfatal-and-unknown", test_nonfatal_and_unknown);
   g_test_add_func ("/ns/switchboards", test_switchboards);
   g_test_add_func ("/ns/stray-ver", test_stray_ver);
+  g_test_add_func ("/ns/page-is-not-a-reply", test_page_is_not_a_reply);
   for (guint i = 0; i < G_N_ELEMENTS (fatal_cases); i++) {
     g_autofree char *path = g_strdup_printf ("/ns/fatal/%u", i);
     g_test_add_data_func (path, &fatal_cases[i], test_fatal);
