@@ -1401,8 +1401,104 @@ static PurpleBlistUiOps blist_ops = {
 	drv_blist_request_add_buddy,
 	drv_blist_request_add_chat,
 	drv_blist_request_add_group,
-	NULL, NULL, NULL, /* save_node, remove_node, save_account */
+	NULL, NULL, NULL, /* save_node, remove_node, save_account: see below */
 	NULL,
+};
+
+/* libpurple's own saving, announced: "blist-save" tells a test that
+ * something asked for blist.xml to be written (what: node, remove,
+ * account; purple_blist_schedule_save() is save_account(NULL)), which is
+ * how a buddy-list change shows in a host.  purple_blist_set_ui_ops()
+ * fills libpurple's defaults into the NULL slots; they are kept here and
+ * called after the event. */
+static void (*lp_save_node)(PurpleBlistNode *node);
+static void (*lp_remove_node)(PurpleBlistNode *node);
+static void (*lp_save_account)(PurpleAccount *account);
+
+static void
+drv_blist_save_what(const char *what)
+{
+	JsonObject *ev = ev_new("blist-save");
+	jo_str(ev, "what", what);
+	ev_emit(ev);
+}
+
+static void
+drv_blist_save_node(PurpleBlistNode *node)
+{
+	drv_blist_save_what("node");
+	lp_save_node(node);
+}
+
+static void
+drv_blist_remove_node(PurpleBlistNode *node)
+{
+	drv_blist_save_what("remove");
+	lp_remove_node(node);
+}
+
+static void
+drv_blist_save_account(PurpleAccount *account)
+{
+	drv_blist_save_what(account != NULL ? "account" : "all");
+	lp_save_account(account);
+}
+
+static void
+drv_blist_announce_saves(void)
+{
+	if (blist_ops.save_node == NULL || blist_ops.remove_node == NULL ||
+	    blist_ops.save_account == NULL)
+		return;   /* an older libpurple without defaults: nothing to wrap */
+	lp_save_node = blist_ops.save_node;
+	lp_remove_node = blist_ops.remove_node;
+	lp_save_account = blist_ops.save_account;
+	blist_ops.save_node = drv_blist_save_node;
+	blist_ops.remove_node = drv_blist_remove_node;
+	blist_ops.save_account = drv_blist_save_account;
+}
+
+/* The privacy UI ops a host's privacy dialog lives on (Pidgin redraws
+ * its lists, BitlBee keeps its own copy): "privacy-list" per name. */
+static void
+drv_privacy_list(PurpleAccount *account, const char *list, const char *op,
+                 const char *name)
+{
+	JsonObject *ev = ev_new("privacy-list");
+	jo_account(ev, account);
+	jo_str(ev, "list", list);
+	jo_str(ev, "op", op);
+	jo_str(ev, "who", name);
+	ev_emit(ev);
+}
+
+static void
+drv_permit_added(PurpleAccount *account, const char *name)
+{
+	drv_privacy_list(account, "permit", "added", name);
+}
+
+static void
+drv_permit_removed(PurpleAccount *account, const char *name)
+{
+	drv_privacy_list(account, "permit", "removed", name);
+}
+
+static void
+drv_deny_added(PurpleAccount *account, const char *name)
+{
+	drv_privacy_list(account, "deny", "added", name);
+}
+
+static void
+drv_deny_removed(PurpleAccount *account, const char *name)
+{
+	drv_privacy_list(account, "deny", "removed", name);
+}
+
+static PurplePrivacyUiOps privacy_ops = {
+	drv_permit_added, drv_permit_removed, drv_deny_added, drv_deny_removed,
+	NULL, NULL, NULL, NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -3932,6 +4028,8 @@ main(int argc, char **argv)
 	purple_connections_set_ui_ops(&connection_ops);
 	purple_conversations_set_ui_ops(&conversation_ops);
 	purple_blist_set_ui_ops(&blist_ops);
+	drv_blist_announce_saves();
+	purple_privacy_set_ui_ops(&privacy_ops);
 	purple_idle_set_ui_ops(&idle_ops);
 
 	if (!purple_core_init(DRIVER_UI)) {

@@ -3,6 +3,9 @@
 round-trip (and survive a re-login), refusals roll the buddy list back to
 the server's truth with the server's sentence, changes made by another
 client show up, Get Info and own phone numbers."""
+import glob
+import os
+
 from harness import main, test
 from msn_common import ALICE, groups, sign_in, start, wait_for
 
@@ -295,6 +298,49 @@ def already_there_keeps_the_buddy():
         relogin(driver)
         assert in_group(driver, "Coworkers", "zed@example.com")
         assert not in_group(driver, "Friends", "zed@example.com")
+
+
+# What a change to the buddy list or the privacy lists shows in a host.
+LIST_CHANGES = ("blist-node-added", "blist-node-removed", "blist-node-aliased",
+                "buddy-added", "buddy-removed", "blist-save", "privacy-list")
+
+
+def list_changes(driver):
+    return [e for e in driver.events(taken=False) if e["event"] in LIST_CHANGES]
+
+
+@test
+def unchanged_list_changes_nothing_at_sign_in():
+    # Issue 10, target 2: a sign-in whose list equals the buddy list adds,
+    # moves, re-aliases or re-groups nothing, leaves the permit and deny
+    # lists alone and asks for no blist.xml save: whether the server says
+    # "unchanged" (cached version) or sends the whole list again.
+    server, driver = start()
+    with server, driver:
+        sign_in(server, driver)
+        assert wait_for(lambda: in_group(driver, "Friends", "dave@example.com"), driver)
+        # The first sign-in did build the list (and the test can see it).
+        assert [e for e in driver.events("privacy-list") if e["list"] == "permit"]
+        assert driver.events("blist-save")
+        for resend in (False, True):
+            driver.cmd("disconnect", id="a")
+            driver.expect("signed-off", timeout=10, account="a")
+            driver.cmd("sleep", ms=200)
+            if resend:
+                caches = glob.glob(os.path.join(driver.user_dir, "msnp", "*.lists"))
+                assert caches, "no list cache was written"
+                for path in caches:
+                    os.remove(path)
+            driver.take_all()
+            before = server.stats()["lst_lines"].get(ALICE[0], 0)
+            driver.cmd("connect", id="a")
+            driver.expect("signed-on", timeout=15, account="a")
+            driver.cmd("sleep", ms=500)   # every slice and idle has run
+            sent = server.stats()["lst_lines"].get(ALICE[0], 0) - before
+            assert (sent > 0) == resend, (resend, sent)
+            assert list_changes(driver) == [], (resend, list_changes(driver))
+            assert in_group(driver, "Friends", "dave@example.com")
+            assert in_group(driver, "Coworkers", "carol@example.com")
 
 
 if __name__ == "__main__":
