@@ -30,7 +30,7 @@
  * deny_add deny_remove send_im send_typing close_conv conversations
  * join_chat chat_invite chat_send send_file xfers xfer_cancel prpl_info
  * plugins info set_pref
- * fetch_url rusage sleep ping quit.
+ * fetch_url rusage sleep ticker ping quit.
  * Events are named after the libpurple signal or UI op they come from
  * ("signed-on", "buddy-status-changed", "conv-write", "request", ...); the
  * first line is {"event": "ready"}.  Accounts are named by the "id" given
@@ -3606,6 +3606,36 @@ sleep_done(gpointer data)
 	return FALSE;
 }
 
+/* {"op":"ticker","ms":20}: a timer that emits {"event":"tick","n":N}
+ * every ms (0 stops it), to show whether the main loop kept turning
+ * while the plugin worked; its events carry the time like all others. */
+static guint ticker_source;
+static gint64 ticker_n;
+
+static gboolean
+ticker_cb(gpointer data)
+{
+	JsonObject *ev = ev_new("tick");
+	jo_int(ev, "n", ++ticker_n);
+	ev_emit(ev);
+	return TRUE;
+}
+
+static gboolean
+op_ticker(JsonObject *cmd, JsonObject *reply)
+{
+	gint64 ms = arg_int(cmd, "ms", 0);
+
+	if (ms < 0 || ms > 60000) {
+		fail(reply, "ms out of range");
+		return TRUE;
+	}
+	if (ticker_source != 0)
+		g_source_remove(ticker_source);
+	ticker_source = ms > 0 ? g_timeout_add((guint)ms, ticker_cb, NULL) : 0;
+	return TRUE;
+}
+
 static gboolean
 op_sleep(JsonObject *cmd, JsonObject *reply)
 {
@@ -3692,6 +3722,7 @@ static const struct {
 	{ "fetch_url", op_fetch_url },
 	{ "rusage", op_rusage },
 	{ "sleep", op_sleep },
+	{ "ticker", op_ticker },
 	{ "ping", op_ping },
 	{ "quit", op_quit },
 };
