@@ -112,12 +112,22 @@ state_of (MsnpAccount *msn)
   return st;
 }
 
+/* The one walk of a group's children, per slot (not per buddy). */
+static PurpleBlistNode *
+last_child (PurpleGroup *group)
+{
+  PurpleBlistNode *node = PURPLE_BLIST_NODE (group)->child;
+
+  while (node != NULL && node->next != NULL)
+    node = node->next;
+  return node;
+}
+
 static GroupSlot *
 slot_for (MsnpBlistState *st, const MsnpLists *lists, const char *id)
 {
   const char *name = group_name_for (lists, id);
   GroupSlot *slot = g_hash_table_lookup (st->slots, name);
-  PurpleBlistNode *node;
 
   if (slot != NULL)
     return slot;
@@ -127,11 +137,7 @@ slot_for (MsnpBlistState *st, const MsnpLists *lists, const char *id)
     slot->group = purple_group_new (name);
     purple_blist_add_group (slot->group, NULL);
   }
-  /* One walk per group and slot, not one per buddy. */
-  for (node = PURPLE_BLIST_NODE (slot->group)->child; node != NULL && node->next != NULL;
-       node = node->next)
-    ;
-  slot->tail = node;
+  slot->tail = last_child (slot->group);
   g_hash_table_insert (st->slots, g_strdup (name), slot);
   return slot;
 }
@@ -150,9 +156,7 @@ append_buddy (MsnpAccount *msn, GroupSlot *slot, const char *passport)
   while (tail != NULL && tail->next != NULL)
     tail = tail->next;
   if (tail == NULL)
-    for (tail = PURPLE_BLIST_NODE (slot->group)->child; tail != NULL && tail->next != NULL;
-         tail = tail->next)
-      ;
+    tail = last_child (slot->group);
   purple_blist_add_contact (contact, slot->group, tail);
   purple_blist_add_buddy (buddy, contact, NULL, NULL);
   slot->tail = PURPLE_BLIST_NODE (contact);

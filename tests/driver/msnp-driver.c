@@ -179,6 +179,14 @@ ev_emit(JsonObject *o)
 	write_json(o);
 }
 
+/* For events made per buddy: skip building what would be dropped. */
+static gboolean
+ev_muted(const char *name)
+{
+	return shutting_down ||
+	       (muted_events != NULL && g_hash_table_contains(muted_events, name));
+}
+
 static const char *
 arg_str(JsonObject *cmd, const char *key)
 {
@@ -1418,7 +1426,11 @@ static void (*lp_save_account)(PurpleAccount *account);
 static void
 drv_blist_save_what(const char *what)
 {
-	JsonObject *ev = ev_new("blist-save");
+	JsonObject *ev;
+
+	if (ev_muted("blist-save"))
+		return;
+	ev = ev_new("blist-save");
 	jo_str(ev, "what", what);
 	ev_emit(ev);
 }
@@ -1464,7 +1476,11 @@ static void
 drv_privacy_list(PurpleAccount *account, const char *list, const char *op,
                  const char *name)
 {
-	JsonObject *ev = ev_new("privacy-list");
+	JsonObject *ev;
+
+	if (ev_muted("privacy-list"))
+		return;
+	ev = ev_new("privacy-list");
 	jo_account(ev, account);
 	jo_str(ev, "list", list);
 	jo_str(ev, "op", op);

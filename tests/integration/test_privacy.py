@@ -68,6 +68,12 @@ def lists_and_mode_mirror_the_server_at_sign_in():
         assert set(p["deny"]) == {"eve@example.com"}, p
         # BLP AL with someone blocked: "deny the deny list".
         assert p["mode"] == DENY_USERS, p
+        # A host's privacy dialog hears of each name through the UI ops,
+        # as libpurple's own calls would tell it.
+        told = {(e["list"], e["op"], e["who"]) for e in driver.events("privacy-list")}
+        assert told == {("permit", "added", "bob@example.com"),
+                        ("permit", "added", "carol@example.com"),
+                        ("deny", "added", "eve@example.com")}, told
 
 
 @test
