@@ -1577,7 +1577,11 @@ static void sig_buddy_icon_changed(PurpleBuddy *b) { emit_buddy_event("buddy-ico
 static void
 sig_buddy_added(PurpleBuddy *buddy)
 {
-	JsonObject *ev = ev_new("buddy-added");
+	JsonObject *ev;
+
+	if (ev_muted("buddy-added"))
+		return;
+	ev = ev_new("buddy-added");
 	PurpleGroup *g = purple_buddy_get_group(buddy);
 	jo_buddy(ev, buddy);
 	jo_str(ev, "group", g != NULL ? purple_group_get_name(g) : NULL);
@@ -1588,7 +1592,11 @@ sig_buddy_added(PurpleBuddy *buddy)
 static void
 sig_buddy_removed(PurpleBuddy *buddy)
 {
-	JsonObject *ev = ev_new("buddy-removed");
+	JsonObject *ev;
+
+	if (ev_muted("buddy-removed"))
+		return;
+	ev = ev_new("buddy-removed");
 	PurpleGroup *g = purple_buddy_get_group(buddy);
 	jo_buddy(ev, buddy);
 	jo_str(ev, "group", g != NULL ? purple_group_get_name(g) : NULL);
@@ -1599,7 +1607,11 @@ static void
 sig_buddy_status_changed(PurpleBuddy *buddy, PurpleStatus *old_status,
                          PurpleStatus *status)
 {
-	JsonObject *ev = ev_new("buddy-status-changed");
+	JsonObject *ev;
+
+	if (ev_muted("buddy-status-changed"))
+		return;
+	ev = ev_new("buddy-status-changed");
 	jo_buddy(ev, buddy);
 	jo_status(ev, "status", status);
 	jo_status(ev, "old_status", old_status);
@@ -1611,7 +1623,11 @@ sig_buddy_status_changed(PurpleBuddy *buddy, PurpleStatus *old_status,
 static void
 sig_buddy_idle_changed(PurpleBuddy *buddy, gboolean old_idle, gboolean idle)
 {
-	JsonObject *ev = ev_new("buddy-idle-changed");
+	JsonObject *ev;
+
+	if (ev_muted("buddy-idle-changed"))
+		return;
+	ev = ev_new("buddy-idle-changed");
 	jo_buddy(ev, buddy);
 	jo_bool(ev, "old_idle", old_idle);
 	jo_bool(ev, "idle", idle);
@@ -1665,7 +1681,11 @@ jo_node(JsonObject *ev, PurpleBlistNode *node)
 static void
 sig_blist_node_aliased(PurpleBlistNode *node, const char *old_alias)
 {
-	JsonObject *ev = ev_new("blist-node-aliased");
+	JsonObject *ev;
+
+	if (ev_muted("blist-node-aliased"))
+		return;
+	ev = ev_new("blist-node-aliased");
 	jo_node(ev, node);
 	jo_str(ev, "old_alias", old_alias);
 	ev_emit(ev);
@@ -1674,7 +1694,11 @@ sig_blist_node_aliased(PurpleBlistNode *node, const char *old_alias)
 static void
 sig_blist_node_added(PurpleBlistNode *node)
 {
-	JsonObject *ev = ev_new("blist-node-added");
+	JsonObject *ev;
+
+	if (ev_muted("blist-node-added"))
+		return;
+	ev = ev_new("blist-node-added");
 	jo_node(ev, node);
 	ev_emit(ev);
 }
@@ -1682,7 +1706,11 @@ sig_blist_node_added(PurpleBlistNode *node)
 static void
 sig_blist_node_removed(PurpleBlistNode *node)
 {
-	JsonObject *ev = ev_new("blist-node-removed");
+	JsonObject *ev;
+
+	if (ev_muted("blist-node-removed"))
+		return;
+	ev = ev_new("blist-node-removed");
 	jo_node(ev, node);
 	ev_emit(ev);
 }
