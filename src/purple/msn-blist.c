@@ -63,7 +63,10 @@ typedef enum {
 } SyncPhase;
 
 /* Per turn: at most this many buddies or contacts, and no more than
- * SYNC_SLICE_USEC; MSN Messenger itself never had more than 1,000. */
+ * SYNC_SLICE_USEC.  256 new buddies are ~3 ms of libpurple's work in the
+ * test driver (bench/RESULTS.md, 2b); the time bound holds the slice
+ * short in hosts whose buddy-list UI costs more per buddy (Pidgin's GTK
+ * tree), so input and timers wait at most ~8 ms. */
 #define SYNC_SLICE_MAX   256
 #define SYNC_SLICE_USEC  8000
 
