@@ -80,6 +80,7 @@ struct _MsnpBlistState {
   gboolean     stale;      /* a buddy went away: @buddies is no good */
   GPtrArray   *passports;  /* the model's contacts to place (owned) */
   guint        next;
+  gboolean     connect;    /* signed in: CONNECTED once the sync is over */
 };
 
 static void
@@ -287,11 +288,31 @@ run_slice (MsnpBlistState *st)
 }
 
 static void
+set_connected (MsnpAccount *msn)
+{
+  if (purple_connection_get_state (msn->gc) != PURPLE_CONNECTED)
+    purple_connection_set_state (msn->gc, PURPLE_CONNECTED);
+}
+
+static void
 sync_finished (MsnpBlistState *st)
 {
   g_clear_pointer (&st->passports, g_ptr_array_unref);
   g_clear_pointer (&st->buddies, g_ptr_array_unref);
   st->phase = SYNC_IDLE;
+  if (st->connect) {
+    st->connect = FALSE;
+    set_connected (st->msn);   /* last: signed-on handlers may do anything */
+  }
+}
+
+void
+msnp_blist_connect_when_synced (MsnpAccount *msn)
+{
+  if (msn->blist != NULL && msn->blist->phase != SYNC_IDLE)
+    msn->blist->connect = TRUE;
+  else
+    set_connected (msn);
 }
 
 static gboolean
