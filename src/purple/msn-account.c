@@ -280,8 +280,7 @@ ns_online (gpointer user)
         option_seconds (msn->account, MSNP_OPT_KEEPALIVE, MSNP_DEFAULT_KEEPALIVE),
         keepalive_cb, msn);
   msn->signed_in_at = g_get_real_time () / G_USEC_PER_SEC;
-  if (purple_connection_get_state (msn->gc) != PURPLE_CONNECTED)
-    purple_connection_set_state (msn->gc, PURPLE_CONNECTED);
+  msnp_blist_connect_when_synced (msn);
 }
 
 static void

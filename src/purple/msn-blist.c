@@ -64,7 +64,10 @@ typedef enum {
 } SyncPhase;
 
 /* Per turn: at most this many buddies or contacts, and no more than
- * SYNC_SLICE_USEC; MSN Messenger itself never had more than 1,000. */
+ * SYNC_SLICE_USEC.  256 new buddies are ~3 ms of libpurple's work in the
+ * test driver (bench/RESULTS.md, 2b); the time bound holds the slice
+ * short in hosts whose buddy-list UI costs more per buddy (Pidgin's GTK
+ * tree), so input and timers wait at most ~8 ms. */
 #define SYNC_SLICE_MAX   256
 #define SYNC_SLICE_USEC  8000
 
@@ -78,6 +81,7 @@ struct _MsnpBlistState {
   gboolean     stale;      /* a buddy went away: @buddies is no good */
   GPtrArray   *passports;  /* the model's contacts to place (owned) */
   guint        next;
+  gboolean     connect;    /* signed in: CONNECTED once the sync is over */
 };
 
 static void
@@ -113,12 +117,22 @@ state_of (MsnpAccount *msn)
   return st;
 }
 
+/* The one walk of a group's children, per slot (not per buddy). */
+static PurpleBlistNode *
+last_child (PurpleGroup *group)
+{
+  PurpleBlistNode *node = PURPLE_BLIST_NODE (group)->child;
+
+  while (node != NULL && node->next != NULL)
+    node = node->next;
+  return node;
+}
+
 static GroupSlot *
 slot_for (MsnpBlistState *st, const MsnpLists *lists, const char *id)
 {
   const char *name = group_name_for (lists, id);
   GroupSlot *slot = g_hash_table_lookup (st->slots, name);
-  PurpleBlistNode *node;
 
   if (slot != NULL)
     return slot;
@@ -128,11 +142,7 @@ slot_for (MsnpBlistState *st, const MsnpLists *lists, const char *id)
     slot->group = purple_group_new (name);
     purple_blist_add_group (slot->group, NULL);
   }
-  /* One walk per group and slot, not one per buddy. */
-  for (node = PURPLE_BLIST_NODE (slot->group)->child; node != NULL && node->next != NULL;
-       node = node->next)
-    ;
-  slot->tail = node;
+  slot->tail = last_child (slot->group);
   g_hash_table_insert (st->slots, g_strdup (name), slot);
   return slot;
 }
@@ -151,9 +161,7 @@ append_buddy (MsnpAccount *msn, GroupSlot *slot, const char *passport)
   while (tail != NULL && tail->next != NULL)
     tail = tail->next;
   if (tail == NULL)
-    for (tail = PURPLE_BLIST_NODE (slot->group)->child; tail != NULL && tail->next != NULL;
-         tail = tail->next)
-      ;
+    tail = last_child (slot->group);
   purple_blist_add_contact (contact, slot->group, tail);
   purple_blist_add_buddy (buddy, contact, NULL, NULL);
   slot->tail = PURPLE_BLIST_NODE (contact);
@@ -281,12 +289,32 @@ run_slice (MsnpBlistState *st)
 }
 
 static void
+set_connected (MsnpAccount *msn)
+{
+  if (purple_connection_get_state (msn->gc) != PURPLE_CONNECTED)
+    purple_connection_set_state (msn->gc, PURPLE_CONNECTED);
+}
+
+static void
 sync_finished (MsnpBlistState *st)
 {
   g_clear_pointer (&st->passports, g_ptr_array_unref);
   g_clear_pointer (&st->buddies, g_ptr_array_unref);
   st->phase = SYNC_IDLE;
   msnp_mobile_refresh_all (st->msn);
+  if (st->connect) {
+    st->connect = FALSE;
+    set_connected (st->msn);   /* last: signed-on handlers may do anything */
+  }
+}
+
+void
+msnp_blist_connect_when_synced (MsnpAccount *msn)
+{
+  if (msn->blist != NULL && msn->blist->phase != SYNC_IDLE)
+    msn->blist->connect = TRUE;
+  else
+    set_connected (msn);
 }
 
 static gboolean

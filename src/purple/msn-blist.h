@@ -19,6 +19,11 @@ void msnp_blist_sync (MsnpAccount *msn);
  * ends the sign-in instead. */
 void msnp_blist_synced (MsnpAccount *msn);
 
+/* Signed in: the connection becomes CONNECTED (libpurple's signed-on)
+ * now, or when the sync in progress has put the whole list in place, so
+ * that signed-on still means "the buddy list is the server's". */
+void msnp_blist_connect_when_synced (MsnpAccount *msn);
+
 /* Stops a sync in progress and forgets everything (signing off). */
 void msnp_blist_free (MsnpAccount *msn);
 

@@ -390,14 +390,35 @@ msnp_privacy_set_permit_deny (PurpleConnection *gc)
     apply_mode (msn, purple_account_get_privacy_type (msn->account));
 }
 
+/* libpurple keeps the privacy mode and lists in blist.xml, the plugin
+ * the last mode agreed with the server in the account.  Empty lists here
+ * while the server has allowed or blocked people means blist.xml was
+ * lost (a new machine, a reset profile): the mode then is libpurple's
+ * default, "allow all", not the user's choice, and sending it would
+ * unblock everyone blocked.  (Every contact one adds is allowed, so an
+ * account with contacts has a non-empty allow list.) */
+static gboolean
+local_state_lost (MsnpAccount *msn)
+{
+  ListCounts c = { 0 };
+
+  if (msn->account->permit != NULL || msn->account->deny != NULL)
+    return FALSE;
+  msnp_lists_foreach (lists_of (msn), count_contact, &c);
+  return c.n_al > 0 || c.n_bl > 0;
+}
+
 void
 msnp_privacy_synced (MsnpAccount *msn)
 {
   int last = purple_account_get_int (msn->account, MSNP_OPT_PRIVACY_LAST, -1);
   PurplePrivacyType mode = purple_account_get_privacy_type (msn->account);
+  gboolean lost = local_state_lost (msn);
 
   mirror_lists (msn);
-  if (last >= 0 && (PurplePrivacyType) last != mode) {
+  if (lost)
+    purple_debug_info ("msnp", "no privacy lists kept locally: taking the server's\n");
+  else if (last >= 0 && (PurplePrivacyType) last != mode) {
     purple_debug_info ("msnp", "privacy mode changed while offline: sending it\n");
     apply_mode (msn, mode);
     return;

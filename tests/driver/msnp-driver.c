@@ -30,7 +30,7 @@
  * deny_add deny_remove send_im send_typing close_conv conversations
  * join_chat chat_invite chat_send send_file xfers xfer_cancel prpl_info
  * plugins info set_pref
- * fetch_url rusage sleep ping quit.
+ * fetch_url rusage sleep ticker ping quit.
  * Events are named after the libpurple signal or UI op they come from
  * ("signed-on", "buddy-status-changed", "conv-write", "request", ...); the
  * first line is {"event": "ready"}.  Accounts are named by the "id" given
@@ -177,6 +177,14 @@ ev_emit(JsonObject *o)
 		return;
 	}
 	write_json(o);
+}
+
+/* For events made per buddy: skip building what would be dropped. */
+static gboolean
+ev_muted(const char *name)
+{
+	return shutting_down ||
+	       (muted_events != NULL && g_hash_table_contains(muted_events, name));
 }
 
 static const char *
@@ -1401,8 +1409,112 @@ static PurpleBlistUiOps blist_ops = {
 	drv_blist_request_add_buddy,
 	drv_blist_request_add_chat,
 	drv_blist_request_add_group,
-	NULL, NULL, NULL, /* save_node, remove_node, save_account */
+	NULL, NULL, NULL, /* save_node, remove_node, save_account: see below */
 	NULL,
+};
+
+/* libpurple's own saving, announced: "blist-save" tells a test that
+ * something asked for blist.xml to be written (what: node, remove,
+ * account; purple_blist_schedule_save() is save_account(NULL)), which is
+ * how a buddy-list change shows in a host.  purple_blist_set_ui_ops()
+ * fills libpurple's defaults into the NULL slots; they are kept here and
+ * called after the event. */
+static void (*lp_save_node)(PurpleBlistNode *node);
+static void (*lp_remove_node)(PurpleBlistNode *node);
+static void (*lp_save_account)(PurpleAccount *account);
+
+static void
+drv_blist_save_what(const char *what)
+{
+	JsonObject *ev;
+
+	if (ev_muted("blist-save"))
+		return;
+	ev = ev_new("blist-save");
+	jo_str(ev, "what", what);
+	ev_emit(ev);
+}
+
+static void
+drv_blist_save_node(PurpleBlistNode *node)
+{
+	drv_blist_save_what("node");
+	lp_save_node(node);
+}
+
+static void
+drv_blist_remove_node(PurpleBlistNode *node)
+{
+	drv_blist_save_what("remove");
+	lp_remove_node(node);
+}
+
+static void
+drv_blist_save_account(PurpleAccount *account)
+{
+	drv_blist_save_what(account != NULL ? "account" : "all");
+	lp_save_account(account);
+}
+
+static void
+drv_blist_announce_saves(void)
+{
+	if (blist_ops.save_node == NULL || blist_ops.remove_node == NULL ||
+	    blist_ops.save_account == NULL)
+		return;   /* an older libpurple without defaults: nothing to wrap */
+	lp_save_node = blist_ops.save_node;
+	lp_remove_node = blist_ops.remove_node;
+	lp_save_account = blist_ops.save_account;
+	blist_ops.save_node = drv_blist_save_node;
+	blist_ops.remove_node = drv_blist_remove_node;
+	blist_ops.save_account = drv_blist_save_account;
+}
+
+/* The privacy UI ops a host's privacy dialog lives on (Pidgin redraws
+ * its lists, BitlBee keeps its own copy): "privacy-list" per name. */
+static void
+drv_privacy_list(PurpleAccount *account, const char *list, const char *op,
+                 const char *name)
+{
+	JsonObject *ev;
+
+	if (ev_muted("privacy-list"))
+		return;
+	ev = ev_new("privacy-list");
+	jo_account(ev, account);
+	jo_str(ev, "list", list);
+	jo_str(ev, "op", op);
+	jo_str(ev, "who", name);
+	ev_emit(ev);
+}
+
+static void
+drv_permit_added(PurpleAccount *account, const char *name)
+{
+	drv_privacy_list(account, "permit", "added", name);
+}
+
+static void
+drv_permit_removed(PurpleAccount *account, const char *name)
+{
+	drv_privacy_list(account, "permit", "removed", name);
+}
+
+static void
+drv_deny_added(PurpleAccount *account, const char *name)
+{
+	drv_privacy_list(account, "deny", "added", name);
+}
+
+static void
+drv_deny_removed(PurpleAccount *account, const char *name)
+{
+	drv_privacy_list(account, "deny", "removed", name);
+}
+
+static PurplePrivacyUiOps privacy_ops = {
+	drv_permit_added, drv_permit_removed, drv_deny_added, drv_deny_removed,
+	NULL, NULL, NULL, NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -1465,7 +1577,11 @@ static void sig_buddy_icon_changed(PurpleBuddy *b) { emit_buddy_event("buddy-ico
 static void
 sig_buddy_added(PurpleBuddy *buddy)
 {
-	JsonObject *ev = ev_new("buddy-added");
+	JsonObject *ev;
+
+	if (ev_muted("buddy-added"))
+		return;
+	ev = ev_new("buddy-added");
 	PurpleGroup *g = purple_buddy_get_group(buddy);
 	jo_buddy(ev, buddy);
 	jo_str(ev, "group", g != NULL ? purple_group_get_name(g) : NULL);
@@ -1476,7 +1592,11 @@ sig_buddy_added(PurpleBuddy *buddy)
 static void
 sig_buddy_removed(PurpleBuddy *buddy)
 {
-	JsonObject *ev = ev_new("buddy-removed");
+	JsonObject *ev;
+
+	if (ev_muted("buddy-removed"))
+		return;
+	ev = ev_new("buddy-removed");
 	PurpleGroup *g = purple_buddy_get_group(buddy);
 	jo_buddy(ev, buddy);
 	jo_str(ev, "group", g != NULL ? purple_group_get_name(g) : NULL);
@@ -1487,7 +1607,11 @@ static void
 sig_buddy_status_changed(PurpleBuddy *buddy, PurpleStatus *old_status,
                          PurpleStatus *status)
 {
-	JsonObject *ev = ev_new("buddy-status-changed");
+	JsonObject *ev;
+
+	if (ev_muted("buddy-status-changed"))
+		return;
+	ev = ev_new("buddy-status-changed");
 	jo_buddy(ev, buddy);
 	jo_status(ev, "status", status);
 	jo_status(ev, "old_status", old_status);
@@ -1499,7 +1623,11 @@ sig_buddy_status_changed(PurpleBuddy *buddy, PurpleStatus *old_status,
 static void
 sig_buddy_idle_changed(PurpleBuddy *buddy, gboolean old_idle, gboolean idle)
 {
-	JsonObject *ev = ev_new("buddy-idle-changed");
+	JsonObject *ev;
+
+	if (ev_muted("buddy-idle-changed"))
+		return;
+	ev = ev_new("buddy-idle-changed");
 	jo_buddy(ev, buddy);
 	jo_bool(ev, "old_idle", old_idle);
 	jo_bool(ev, "idle", idle);
@@ -1553,7 +1681,11 @@ jo_node(JsonObject *ev, PurpleBlistNode *node)
 static void
 sig_blist_node_aliased(PurpleBlistNode *node, const char *old_alias)
 {
-	JsonObject *ev = ev_new("blist-node-aliased");
+	JsonObject *ev;
+
+	if (ev_muted("blist-node-aliased"))
+		return;
+	ev = ev_new("blist-node-aliased");
 	jo_node(ev, node);
 	jo_str(ev, "old_alias", old_alias);
 	ev_emit(ev);
@@ -1562,7 +1694,11 @@ sig_blist_node_aliased(PurpleBlistNode *node, const char *old_alias)
 static void
 sig_blist_node_added(PurpleBlistNode *node)
 {
-	JsonObject *ev = ev_new("blist-node-added");
+	JsonObject *ev;
+
+	if (ev_muted("blist-node-added"))
+		return;
+	ev = ev_new("blist-node-added");
 	jo_node(ev, node);
 	ev_emit(ev);
 }
@@ -1570,7 +1706,11 @@ sig_blist_node_added(PurpleBlistNode *node)
 static void
 sig_blist_node_removed(PurpleBlistNode *node)
 {
-	JsonObject *ev = ev_new("blist-node-removed");
+	JsonObject *ev;
+
+	if (ev_muted("blist-node-removed"))
+		return;
+	ev = ev_new("blist-node-removed");
 	jo_node(ev, node);
 	ev_emit(ev);
 }
@@ -3510,6 +3650,36 @@ sleep_done(gpointer data)
 	return FALSE;
 }
 
+/* {"op":"ticker","ms":20}: a timer that emits {"event":"tick","n":N}
+ * every ms (0 stops it), to show whether the main loop kept turning
+ * while the plugin worked; its events carry the time like all others. */
+static guint ticker_source;
+static gint64 ticker_n;
+
+static gboolean
+ticker_cb(gpointer data)
+{
+	JsonObject *ev = ev_new("tick");
+	jo_int(ev, "n", ++ticker_n);
+	ev_emit(ev);
+	return TRUE;
+}
+
+static gboolean
+op_ticker(JsonObject *cmd, JsonObject *reply)
+{
+	gint64 ms = arg_int(cmd, "ms", 0);
+
+	if (ms < 0 || ms > 60000) {
+		fail(reply, "ms out of range");
+		return TRUE;
+	}
+	if (ticker_source != 0)
+		g_source_remove(ticker_source);
+	ticker_source = ms > 0 ? g_timeout_add((guint)ms, ticker_cb, NULL) : 0;
+	return TRUE;
+}
+
 static gboolean
 op_sleep(JsonObject *cmd, JsonObject *reply)
 {
@@ -3596,6 +3766,7 @@ static const struct {
 	{ "fetch_url", op_fetch_url },
 	{ "rusage", op_rusage },
 	{ "sleep", op_sleep },
+	{ "ticker", op_ticker },
 	{ "ping", op_ping },
 	{ "quit", op_quit },
 };
@@ -3932,6 +4103,8 @@ main(int argc, char **argv)
 	purple_connections_set_ui_ops(&connection_ops);
 	purple_conversations_set_ui_ops(&conversation_ops);
 	purple_blist_set_ui_ops(&blist_ops);
+	drv_blist_announce_saves();
+	purple_privacy_set_ui_ops(&privacy_ops);
 	purple_idle_set_ui_ops(&idle_ops);
 
 	if (!purple_core_init(DRIVER_UI)) {

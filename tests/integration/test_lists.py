@@ -3,8 +3,23 @@
 round-trip (and survive a re-login), refusals roll the buddy list back to
 the server's truth with the server's sentence, changes made by another
 client show up, Get Info and own phone numbers."""
-from harness import main, test
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+from harness import Driver, Server, main, msn_account, signed_on, test
 from msn_common import ALICE, groups, sign_in, start, wait_for
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MAKE_FIXTURE = os.path.join(HERE, "..", "server", "make_fixture.py")
+BIG_USER = ("alice@example.com", "alice-pw")
+# Per-buddy events a big list does not need reported one by one.
+BULK_EVENTS = ["blist-node-added", "blist-node-aliased", "blist-node-removed",
+               "buddy-removed", "buddy-status-changed", "buddy-idle-changed",
+               "buddy-signed-on", "privacy-list", "blist-save"]
 
 
 def user(server, who=ALICE[0]):
@@ -280,11 +295,11 @@ def already_there_keeps_the_buddy():
                         "contact": "zed@example.com", "friendly": "Zed", "group": "2",
                         "silent": True})
         driver.cmd("add_buddy", id="a", buddy="zed@example.com", group="Friends")
-        # A later change whose echo can be seen: the 215 came before it.
+        # A later change whose echo the driver shows (yan allowed: the
+        # permit list's UI op): the 215 was handled before it.
         driver.cmd("add_buddy", id="a", buddy="yan@example.com", group="Friends")
-        assert wait_for(lambda: in_group(driver, "Friends", "yan@example.com") and
-                        contact(server, "yan@example.com") is not None, driver)
-        driver.cmd("ping")
+        driver.expect("privacy-list", timeout=10, list="permit", op="added",
+                      who="yan@example.com")
         assert in_group(driver, "Friends", "zed@example.com")
         assert not driver.events("notify", type="error")
         # The next change starts from the server's truth: a move leaves
@@ -295,6 +310,120 @@ def already_there_keeps_the_buddy():
         relogin(driver)
         assert in_group(driver, "Coworkers", "zed@example.com")
         assert not in_group(driver, "Friends", "zed@example.com")
+
+
+# What a change to the buddy list or the privacy lists shows in a host.
+LIST_CHANGES = ("blist-node-added", "blist-node-removed", "blist-node-aliased",
+                "buddy-added", "buddy-removed", "blist-save", "privacy-list")
+
+
+def list_changes(driver):
+    return [e for e in driver.events(taken=False) if e["event"] in LIST_CHANGES]
+
+
+@test
+def unchanged_list_changes_nothing_at_sign_in():
+    # Issue 10, target 2: a sign-in whose list equals the buddy list adds,
+    # moves, re-aliases or re-groups nothing, leaves the permit and deny
+    # lists alone and asks for no blist.xml save: whether the server says
+    # "unchanged" (cached version) or sends the whole list again.
+    server, driver = start()
+    with server, driver:
+        sign_in(server, driver)
+        assert wait_for(lambda: in_group(driver, "Friends", "dave@example.com"), driver)
+        # The first sign-in did build the list (and the test can see it).
+        assert [e for e in driver.events("privacy-list") if e["list"] == "permit"]
+        assert driver.events("blist-save")
+        for resend in (False, True):
+            driver.cmd("disconnect", id="a")
+            driver.expect("signed-off", timeout=10, account="a")
+            driver.cmd("sleep", ms=200)
+            if resend:
+                caches = glob.glob(os.path.join(driver.user_dir, "msnp", "*.lists"))
+                assert caches, "no list cache was written"
+                for path in caches:
+                    os.remove(path)
+            driver.take_all()
+            before = server.stats()["lst_lines"].get(ALICE[0], 0)
+            driver.cmd("connect", id="a")
+            driver.expect("signed-on", timeout=15, account="a")
+            driver.cmd("sleep", ms=500)   # every slice and idle has run
+            sent = server.stats()["lst_lines"].get(ALICE[0], 0) - before
+            assert (sent > 0) == resend, (resend, sent)
+            assert list_changes(driver) == [], (resend, list_changes(driver))
+            assert in_group(driver, "Friends", "dave@example.com")
+            assert in_group(driver, "Coworkers", "carol@example.com")
+
+
+def big_fixture(tmp, contacts, online=100):
+    path = os.path.join(tmp, f"big-{contacts}.json")
+    with open(path, "w", encoding="utf-8") as f:
+        subprocess.run([sys.executable, MAKE_FIXTURE, "--contacts", str(contacts),
+                        "--groups", "10", "--online", str(online)], stdout=f, check=True)
+    with open(path, encoding="utf-8") as f:
+        fx = json.load(f)
+    n_buddies = sum(max(1, len(c.get("groups", [])))
+                    for c in fx["users"][BIG_USER[0]]["contacts"] if "FL" in c["lists"])
+    return path, n_buddies
+
+
+@test(timeout=600)
+def large_list_signs_in_while_the_main_loop_keeps_turning():
+    # Issue 13.5: 20,000 contacts.  The second host starts with no buddy
+    # list but the plugin's list cache, so the server sends nothing and
+    # the whole list is put in place by the plugin's sync: a timer of the
+    # host must keep firing while that happens (it used to be one
+    # uninterrupted call, quadratic besides).
+    with tempfile.TemporaryDirectory(prefix="msnp-big-") as tmp:
+        fixture, n_buddies = big_fixture(tmp, 20000)
+        server = Server(fixture=fixture, timeout=60)
+        with server:
+            first = Driver(trust={"localhost": server.info["cert_pem"]}, name="first")
+            with first:
+                msn_account(server, first, "a", *BIG_USER, login_timeout=120)
+                first.cmd("mute", events=BULK_EVENTS + ["buddy-added"])
+                first.cmd("connect", id="a")
+                signed_on(first, "a", timeout=120)
+                first.cmd("disconnect", id="a", timeout=120)
+                first.expect("signed-off", timeout=120, account="a")
+            os.remove(os.path.join(first.user_dir, "blist.xml"))
+            second = Driver(trust={"localhost": server.info["cert_pem"]},
+                            user_dir=first.user_dir, name="second")
+            with second:
+                msn_account(server, second, "a", *BIG_USER, login_timeout=120)
+                second.cmd("mute", events=BULK_EVENTS)
+                second.cmd("ticker", ms=20)
+                before = server.stats()["lst_lines"].get(BIG_USER[0], 0)
+                second.cmd("connect", id="a")
+                signed_on(second, "a", timeout=120)
+                assert wait_for(lambda: len(second.events("buddy-added")) >= n_buddies,
+                                second, timeout=120), len(second.events("buddy-added"))
+                second.cmd("ticker", ms=0)
+                assert server.stats()["lst_lines"].get(BIG_USER[0], 0) == before
+                added = [e["t"] for e in second.events("buddy-added")]
+                ticks = [e for e in second.events("tick") if min(added) < e["t"] < max(added)]
+                assert len(added) == n_buddies, (len(added), n_buddies)
+                assert len(ticks) >= 2, f"{len(ticks)} ticks while {n_buddies} buddies were added"
+                assert not second.events("connection-error")
+
+
+@test(timeout=600)
+def list_over_the_cap_is_refused_with_a_reason():
+    # Issue 13.5: past 60,000 contacts (msnp-lists.h says why that number)
+    # the sign-in stops at once with a sentence, and no reconnect loop.
+    with tempfile.TemporaryDirectory(prefix="msnp-big-") as tmp:
+        fixture, _ = big_fixture(tmp, 60000, online=0)   # 60,001 with bob
+        server = Server(fixture=fixture, timeout=60)
+        driver = Driver(trust={"localhost": server.info["cert_pem"]})
+        with server, driver:
+            msn_account(server, driver, "a", *BIG_USER, login_timeout=120)
+            driver.cmd("mute", events=BULK_EVENTS + ["buddy-added"])
+            driver.cmd("connect", id="a")
+            err = driver.expect(("signed-on", "connection-error"), timeout=120, account="a")
+            assert err["event"] == "connection-error", err
+            assert "60001" in err["description"] and "60000" in err["description"], err
+            assert err["fatal"], err
+            assert len(driver.events("buddy-added")) < 10
 
 
 if __name__ == "__main__":

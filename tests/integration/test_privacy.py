@@ -2,6 +2,8 @@
 """Privacy: libpurple's five modes and its permit/deny lists on BLP and
 AL/BL, enforced by the server and seen from a second account (presence
 hidden, messages refused); reverse-list authorization and GTC."""
+import os
+
 from harness import Driver, main, test
 from msn_common import ALICE, BOB, DAN, groups, sign_in, start, wait_for
 
@@ -66,6 +68,12 @@ def lists_and_mode_mirror_the_server_at_sign_in():
         assert set(p["deny"]) == {"eve@example.com"}, p
         # BLP AL with someone blocked: "deny the deny list".
         assert p["mode"] == DENY_USERS, p
+        # A host's privacy dialog hears of each name through the UI ops,
+        # as libpurple's own calls would tell it.
+        told = {(e["list"], e["op"], e["who"]) for e in driver.events("privacy-list")}
+        assert told == {("permit", "added", "bob@example.com"),
+                        ("permit", "added", "carol@example.com"),
+                        ("deny", "added", "eve@example.com")}, told
 
 
 @test
@@ -130,6 +138,31 @@ def mode_survives_relogin_and_offline_change_is_sent():
         driver.expect("signed-on", timeout=15, account="a")
         assert wait_for(lambda: user(server)["blp"] == "AL", driver)
         assert driver.cmd("privacy", id="a")["mode"] == DENY_USERS
+
+
+@test
+def lost_buddy_list_file_unblocks_no_one():
+    # A host whose blist.xml is gone (a new machine, a reset profile) has
+    # libpurple's default mode, "allow all", and empty lists: that is no
+    # choice of the user's to push to the server, which would unblock
+    # everyone blocked.  The server's lists and mode are taken instead.
+    server, first = start()
+    with server:
+        with first:
+            sign_in(server, first)
+            assert first.cmd("privacy", id="a")["mode"] == DENY_USERS
+            first.cmd("disconnect", id="a")
+        os.remove(os.path.join(first.user_dir, "blist.xml"))
+        second = Driver(trust={"localhost": server.info["cert_pem"]},
+                        user_dir=first.user_dir, name="second")
+        with second:
+            sign_in(server, second)
+            p = second.cmd("privacy", id="a")
+            assert set(p["deny"]) == {"eve@example.com"}, p
+            second.cmd("sleep", ms=300)
+            assert "BL" in lists(server, "eve@example.com")
+            assert user(server)["blp"] == "AL"
+            assert second.cmd("privacy", id="a")["mode"] == DENY_USERS
 
 
 @test

@@ -476,6 +476,27 @@ test_names_lose_controls (void)
   g_assert_cmpstr (c->friendly, ==, "eve@example.com");
 }
 
+/* The model keeps at most MSNP_LISTS_MAX_CONTACTS contacts and says so. */
+static void
+test_contact_cap (void)
+{
+  g_autoptr (MsnpLists) lists = msnp_lists_new ();
+
+  for (guint i = 0; i <= MSNP_LISTS_MAX_CONTACTS; i++) {
+    g_autofree char *line = g_strdup_printf ("LST c%u@example.com C 11 0", i);
+    MsnpContact *c = apply_line (lists, line);
+
+    g_assert_true ((c != NULL) == (i < MSNP_LISTS_MAX_CONTACTS));
+  }
+  g_assert_cmpuint (msnp_lists_n_contacts (lists), ==, MSNP_LISTS_MAX_CONTACTS);
+  g_assert_true (msnp_lists_overflowed (lists));
+  /* Known contacts still change; new ones are refused everywhere. */
+  g_assert_nonnull (apply_line (lists, "LST c1@example.com D 11 0"));
+  g_assert_null (msnp_lists_ensure (lists, "new@example.com", NULL));
+  msnp_lists_clear (lists);
+  g_assert_false (msnp_lists_overflowed (lists));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -492,5 +513,6 @@ main (int argc, char **argv)
   g_test_add_func ("/lists/contacts-api", test_contacts_api);
   g_test_add_func ("/lists/limits", test_limits);
   g_test_add_func ("/lists/names-lose-controls", test_names_lose_controls);
+  g_test_add_func ("/lists/contact-cap", test_contact_cap);
   return g_test_run ();
 }

@@ -373,6 +373,36 @@ test_echo_names_lose_controls (void)
   done (ns, &r);
 }
 
+/* Issue 13.5: a list longer than MSNP_LISTS_MAX_CONTACTS ends the
+ * sign-in as soon as SYN announces it; a shorter one does not. */
+static void
+test_list_too_big (void)
+{
+  for (guint announced = MSNP_LISTS_MAX_CONTACTS; announced <= MSNP_LISTS_MAX_CONTACTS + 1;
+       announced++) {
+    Rec r = { .written = g_string_new (NULL),
+              .events = g_ptr_array_new_with_free_func (g_free) };
+    MsnpNs *ns = msnp_ns_new ("me@example.com", &events, &r);
+    g_autofree char *syn = g_strdup_printf ("USR 4 OK me@example.com Me 1 0\r\n"
+                                            "SYN 5 10 %u 1\r\nGTC A\r\nBLP AL\r\n"
+                                            "LSG 0 Other 0\r\n"
+                                            "LST bob@example.com Bob 3 0\r\n", announced);
+
+    msnp_ns_connected (ns);
+    feed (ns, "VER 1 MSNP8 CVR0\r\nCVR 2 6.0 6.0 1.0 x y\r\nUSR 3 TWN S ch=1\r\n");
+    msnp_ns_submit_ticket (ns, "t=1&p=2");
+    feed (ns, syn);
+    if (announced > MSNP_LISTS_MAX_CONTACTS) {
+      g_assert_true (msnp_ns_list_too_big (ns));
+      g_assert_true (has_event (&r, "closed"));
+    } else {
+      g_assert_false (msnp_ns_list_too_big (ns));
+      g_assert_false (has_event (&r, "closed"));
+    }
+    done (ns, &r);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -385,6 +415,7 @@ main (int argc, char **argv)
                    test_last_group_removal_leaves_the_list);
   g_test_add_func ("/ns-lists/already-there-is-present", test_already_there_is_present);
   g_test_add_func ("/ns-lists/echo-names-lose-controls", test_echo_names_lose_controls);
+  g_test_add_func ("/ns-lists/list-too-big", test_list_too_big);
   g_test_add_func ("/ns-lists/refused-removal-no-longer-counts",
                    test_refused_removal_no_longer_counts);
   return g_test_run ();
