@@ -1,6 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Sourced by tests/run-suite and tests/demo: installs the Debian packages
 # the build and the tests need, and only those that are missing.
+# `msnp_install_deps $msnp_packaging_deps` adds what tests/packaging/check
+# needs (tests/run-suite --packaging and .ci/run do).
+
+# The packaging checks: the Debian build (dpkg-dev, debhelper, fakeroot),
+# lintian, blhc (hardening flags in the build log) and appstreamcli.
+msnp_packaging_deps="dpkg-dev debhelper fakeroot lintian blhc appstream"
+
 msnp_install_deps() {
   # The second half: the real hosts of tests/hosts (Pidgin under Xvfb with
   # openbox, driven over D-Bus with gdbus and xdotool, screenshots with
