@@ -4,9 +4,9 @@
 # `msnp_install_deps $msnp_packaging_deps` adds what tests/packaging/check
 # needs (tests/run-suite --packaging and .ci/run do).
 
-# The packaging checks: the Debian build (dpkg-dev, debhelper, fakeroot),
+# The packaging checks: meson dist (git), the Debian build (dpkg-dev, debhelper, fakeroot),
 # lintian, blhc (hardening flags in the build log) and appstreamcli.
-msnp_packaging_deps="dpkg-dev debhelper fakeroot lintian blhc appstream"
+msnp_packaging_deps="git dpkg-dev debhelper fakeroot lintian blhc appstream"
 
 msnp_install_deps() {
   # The second half: the real hosts of tests/hosts (Pidgin under Xvfb with
