@@ -78,9 +78,12 @@ truncate_utf8 (char *text, gsize max_bytes)
 static char *
 decode_text (const char *wire, gsize max_bytes)
 {
-  char *text = msnp_text_strip_controls (msnp_url_decode (wire), FALSE);
+  char *text = msnp_url_decode (wire);
 
-  /* Valid text (nearly always) is kept as decoded, without a copy. */
+  /* Valid text (nearly always) is kept as decoded, without a copy.  Made
+   * valid before the controls go, so that removing a byte cannot join
+   * two stray bytes into a control character (the cache re-reads what
+   * we keep, and must read the same). */
   if (!g_utf8_validate (text, -1, NULL))
     {
       char *valid = g_utf8_make_valid (text, -1);
@@ -88,7 +91,21 @@ decode_text (const char *wire, gsize max_bytes)
       g_free (text);
       text = valid;
     }
+  msnp_text_strip_controls (text, FALSE);
+  if (*text == '\0')
+    {
+      g_free (text);
+      return NULL;
+    }
   return truncate_utf8 (text, max_bytes);
+}
+
+/* A group's name, or its id when nothing of the name is left: libpurple
+ * needs a name, and an empty one could not be written to the cache. */
+static char *
+group_name_take (char *name, const char *id)
+{
+  return name != NULL ? name : g_strdup (id);
 }
 
 /* The ASCII lower case of @s into @buf (@size bytes); FALSE when it does
@@ -426,6 +443,9 @@ msnp_lists_set_group (MsnpLists *lists, const char *id, const char *name)
   g_free (group->name);
   group->name = truncate_utf8 (msnp_text_strip_controls (g_utf8_make_valid (name, -1),
                                                          FALSE), MAX_NAME_BYTES);
+  if (*group->name == '\0')
+    g_clear_pointer (&group->name, g_free);
+  group->name = group_name_take (group->name, id);
   return group;
 }
 
@@ -688,7 +708,7 @@ apply_lsg (MsnpLists *lists, const MsnpCommand *cmd)
   if (group == NULL)
     group = group_add (lists, id);
   g_free (group->name);
-  group->name = decode_text (name, MAX_NAME_BYTES);
+  group->name = group_name_take (decode_text (name, MAX_NAME_BYTES), id);
   return NULL;
 }
 
