@@ -101,11 +101,12 @@ decode_text (const char *wire, gsize max_bytes)
 }
 
 /* A group's name, or its id when nothing of the name is left: libpurple
- * needs a name, and an empty one could not be written to the cache. */
+ * needs a name, and an empty one could not be written to the cache.  An
+ * id is opaque bytes; a name is UTF-8. */
 static char *
 group_name_take (char *name, const char *id)
 {
-  return name != NULL ? name : g_strdup (id);
+  return name != NULL ? name : g_utf8_make_valid (id, -1);
 }
 
 /* The ASCII lower case of @s into @buf (@size bytes); FALSE when it does
