@@ -19,7 +19,13 @@
  * before libpurple's own dir), --trust HOST=PEMFILE (repeatable: copied to
  * DIR/certificates/x509/tls_peers/HOST, the pool of libpurple's "tls_cached"
  * verifier, which then accepts a peer whose leaf certificate has the same
- * SHA-1 fingerprint, whatever its issuer or names), --debug, --debug-verbose.
+ * SHA-1 fingerprint, whatever its issuer or names), --debug, --debug-verbose,
+ * --locale-dir DIR (run under the environment's locale, as real hosts do
+ * with setlocale(), and read the plugins' GETTEXT_PACKAGE catalogs from
+ * DIR/LL/LC_MESSAGES/, e.g. the build dir's po/, instead of the install
+ * prefix the plugins were built for; without it the driver stays in the
+ * C locale, so every other test sees the English strings whatever the
+ * caller's LANG).
  *
  * A command may carry "seq"; its reply echoes it.  Ops (see op_table):
  * add_account connect disconnect set_enabled remove_account account_state
@@ -39,6 +45,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libintl.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +71,7 @@ static FILE *json_out;
 static GMainLoop *main_loop;
 static gboolean opt_debug;
 static gboolean opt_debug_verbose;
+static gchar *opt_locale_dir;
 static gboolean shutting_down;
 static int driver_handle; /* address used as signal / request handle */
 
@@ -4030,6 +4039,8 @@ main(int argc, char **argv)
 		  "libpurple debug output to stderr", NULL },
 		{ "debug-verbose", 0, 0, G_OPTION_ARG_NONE, &opt_debug_verbose,
 		  "also enable libpurple's verbose debugging", NULL },
+		{ "locale-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_locale_dir,
+		  "use the environment's locale and the plugins' translations in DIR", "DIR" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	GOptionContext *ctx;
@@ -4066,6 +4077,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	g_option_context_free(ctx);
+	if (opt_locale_dir != NULL)
+		setlocale(LC_ALL, "");
 	if (user_dir == NULL) {
 		g_printerr("msnp-driver: --user-dir is required\n");
 		return 2;
@@ -4115,6 +4128,12 @@ main(int argc, char **argv)
 	purple_set_blist(purple_blist_new());
 	purple_blist_load();
 	purple_plugins_probe(G_MODULE_SUFFIX);
+	/* After the probe: the plugins' init bound the domain to their
+	 * install prefix; a later binding wins. */
+	if (opt_locale_dir != NULL) {
+		bindtextdomain(GETTEXT_PACKAGE, opt_locale_dir);
+		bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+	}
 
 	/* Make sure an SSL implementation is there (Debian: ssl-nss through
 	 * the "core-ssl" meta plugin). */
