@@ -366,9 +366,10 @@ msnp_passport_parse_login (const char *response, gsize len,
       if (is_token (from_pp) && strlen (from_pp) > MSNP_PASSPORT_MAX_TICKET)
         {
           g_autofree char *msg = g_strdup_printf (
-              _("The Passport server sent a sign-in ticket of %" G_GSIZE_FORMAT
-                " bytes; at most %d are accepted."),
-              strlen (from_pp), MSNP_PASSPORT_MAX_TICKET);
+              /* %lu, not G_GSIZE_FORMAT: xgettext cannot expand a macro. */
+              _("The Passport server sent a sign-in ticket of %lu bytes; at "
+                "most %d are accepted."),
+              (gulong) strlen (from_pp), MSNP_PASSPORT_MAX_TICKET);
 
           /* The ticket is secret even when oversized. */
           memset (from_pp, 0, strlen (from_pp));
