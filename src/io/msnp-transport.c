@@ -15,6 +15,7 @@
 #include <sslconn.h>
 
 #include "msnp-transport.h"
+#include "msnp-http-gateway.h"
 
 G_DEFINE_QUARK (msnp-io-error-quark, msnp_io_error)
 
@@ -68,6 +69,10 @@ struct _MsnpTransport {
   /* Re-entrancy: callbacks may free us; we notice after they return. */
   guint    in_callback;
   gboolean dead;
+
+  /* Set: every call goes to the HTTP gateway instead (it keeps its own
+   * re-entrancy guard, so it may outlive this struct by a callback). */
+  MsnpHttpGateway *gateway;
 };
 
 static void
@@ -167,11 +172,44 @@ msnp_transport_new (PurpleAccount *account, const MsnpTransportEvents *events,
   return t;
 }
 
+MsnpTransport *
+msnp_transport_new_gateway (PurpleAccount *account,
+                            const MsnpHttpGatewayConfig *config,
+                            const MsnpTransportEvents *events, gpointer user)
+{
+  MsnpTransport *t = msnp_transport_new (account, events, user);
+
+  t->gateway = msnp_http_gateway_new (account, config, events, user);
+  return t;
+}
+
+gboolean
+msnp_transport_is_gateway (const MsnpTransport *t)
+{
+  return t->gateway != NULL;
+}
+
+const char *
+msnp_transport_get_host (const MsnpTransport *t)
+{
+  return t->host;
+}
+
+guint
+msnp_transport_get_port (const MsnpTransport *t)
+{
+  return t->port;
+}
+
 void
 msnp_transport_free (MsnpTransport *t)
 {
   if (t == NULL)
     return;
+  if (t->gateway != NULL) {
+    msnp_http_gateway_free (t->gateway);
+    t->gateway = NULL;
+  }
   if (t->in_callback > 0) {
     teardown (t);
     t->dead = TRUE;
@@ -183,6 +221,8 @@ msnp_transport_free (MsnpTransport *t)
 gboolean
 msnp_transport_is_connected (const MsnpTransport *t)
 {
+  if (t->gateway != NULL)
+    return msnp_http_gateway_is_connected (t->gateway);
   return t->connected;
 }
 
@@ -312,6 +352,10 @@ flush (MsnpTransport *t)
 void
 msnp_transport_write (MsnpTransport *t, const void *data, gsize len)
 {
+  if (t->gateway != NULL) {
+    msnp_http_gateway_write (t->gateway, data, len);
+    return;
+  }
   if (t->dead)
     return;
   /* With nothing queued, write straight from the caller: a message must
@@ -462,6 +506,13 @@ void
 msnp_transport_connect (MsnpTransport *t, const char *host, guint port,
                         gboolean tls)
 {
+  if (t->gateway != NULL) {
+    g_free (t->host);
+    t->host = g_strdup (host);
+    t->port = port;
+    msnp_http_gateway_connect (t->gateway, host, port);
+    return;
+  }
   teardown (t);
   purple_circ_buffer_destroy (t->outbuf);
   t->outbuf = purple_circ_buffer_new (4096);
@@ -477,7 +528,7 @@ msnp_transport_start_tls (MsnpTransport *t, const char *host)
 {
   int fd = t->fd;
 
-  if (t->ssl != NULL || fd < 0 || !purple_ssl_is_supported ()) {
+  if (t->gateway != NULL || t->ssl != NULL || fd < 0 || !purple_ssl_is_supported ()) {
     fail (t, MSNP_IO_ERROR_TLS, _("Unable to start TLS on this connection."));
     settle (t);
     return;

@@ -61,6 +61,20 @@ void msnp_transport_write (MsnpTransport *transport, const void *data,
 
 gboolean msnp_transport_is_connected (const MsnpTransport *transport);
 
+/* The same stream tunnelled through the MSN HTTP gateway
+ * (msnp-http-gateway.h); @config is copied.  msnp_transport_connect()'s
+ * host and port name the MSNP server the gateway session reaches; its
+ * @tls must be FALSE, and start_tls fails. */
+struct _MsnpHttpGatewayConfig;
+MsnpTransport *msnp_transport_new_gateway (PurpleAccount *account,
+                                           const struct _MsnpHttpGatewayConfig *config,
+                                           const MsnpTransportEvents *events,
+                                           gpointer user);
+gboolean msnp_transport_is_gateway (const MsnpTransport *transport);
+/* Where the last msnp_transport_connect() went. */
+const char *msnp_transport_get_host (const MsnpTransport *transport);
+guint       msnp_transport_get_port (const MsnpTransport *transport);
+
 /* STARTTLS: upgrades a connected plain transport to TLS on the same
  * socket, verifying the certificate against @host through libpurple.
  * Bytes still queued are dropped.  The outcome arrives as connected

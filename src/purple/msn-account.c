@@ -12,6 +12,7 @@
 #include "msn-account.h"
 #include "msn-auth.h"
 #include "msn-blist.h"
+#include "msn-gateway.h"
 #include "msn-lists.h"
 #include "msn-mail.h"
 #include "msn-mobile.h"
@@ -196,11 +197,15 @@ conn_input (gpointer user, const guint8 *data, gsize len)
   msnp_ns_feed (msn->ns, data, len);
 }
 
+static const MsnpTransportEvents conn_events;
+
 static void
 conn_closed (gpointer user, const GError *error)
 {
   MsnpAccount *msn = user;
 
+  if (msnp_gateway_fallback (msn, error, &conn_events))
+    return;
   if (error != NULL) {
     msnp_ns_abort (msn->ns, error);
     return;
@@ -275,7 +280,10 @@ ns_online (gpointer user)
     purple_timeout_remove (msn->login_timer);
     msn->login_timer = 0;
   }
-  if (msn->keepalive_timer == 0)
+  /* Over the HTTP gateway, polling keeps the session alive and notices a
+   * gateway that is gone; a PNG there gets an HTTP error (hypothetic.org,
+   * "HTTP Connections"). */
+  if (msn->keepalive_timer == 0 && !msnp_transport_is_gateway (msn->ns_conn))
     msn->keepalive_timer = purple_timeout_add_seconds (
         option_seconds (msn->account, MSNP_OPT_KEEPALIVE, MSNP_DEFAULT_KEEPALIVE),
         keepalive_cb, msn);
@@ -486,7 +494,7 @@ msnp_account_login (PurpleAccount *account)
   msn->login_timer = purple_timeout_add_seconds (
       option_seconds (account, MSNP_OPT_TIMEOUT, MSNP_DEFAULT_TIMEOUT),
       login_timeout_cb, msn);
-  msn->ns_conn = msnp_transport_new (account, &conn_events, msn);
+  msn->ns_conn = msnp_account_transport_new (msn, "NS", &conn_events, msn);
   msnp_transport_connect (msn->ns_conn, server, (guint) port, FALSE);
 }
 

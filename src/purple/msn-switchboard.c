@@ -12,6 +12,7 @@
 #include <notify.h>
 #include <server.h>
 
+#include "msn-gateway.h"
 #include "msn-switchboard.h"
 #include "msn-xfer.h"
 #include "msnp-command.h"
@@ -943,7 +944,7 @@ static const MsnpTransportEvents conn_events = {
 static void
 connect_session (MsnpSwitchboard *sw, const char *host, guint port)
 {
-  sw->conn = msnp_transport_new (sw->msn->account, &conn_events, sw);
+  sw->conn = msnp_account_transport_new (sw->msn, "SB", &conn_events, sw);
   msnp_transport_connect (sw->conn, host, port, FALSE);
 }
 

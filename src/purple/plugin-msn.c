@@ -18,6 +18,7 @@
 
 #include "msn-account.h"
 #include "msn-blist.h"
+#include "msn-gateway.h"
 #include "msn-lists.h"
 #include "msn-mail.h"
 #include "msn-mobile.h"
@@ -443,6 +444,7 @@ init_plugin (PurplePlugin *plugin)
   option = purple_account_option_bool_new (_("Show Hotmail notifications"),
                                            MSNP_OPT_MAIL, TRUE);
   prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
+  msnp_gateway_add_options (&prpl_info.protocol_options);
 }
 
 PURPLE_INIT_PLUGIN (msnp, init_plugin, info)
