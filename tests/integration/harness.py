@@ -612,12 +612,28 @@ class Driver:
 
 # ----------------------------------------------------------------- helpers
 
+# MSNP_VIA_GATEWAY=1 (the integration-gateway-* tests): every MSN account
+# connects through the test server's HTTP gateway instead of over TCP, so the
+# same tests check the gateway transport.
+VIA_GATEWAY = os.environ.get("MSNP_VIA_GATEWAY") == "1"
+
+
+def gateway_settings(server, **more):
+    """Account options that send an account through ``server``'s gateway."""
+    opts = {"http_method": True,
+            "http_method_server": "127.0.0.1:%d" % server.info["gateway_port"]}
+    opts.update(more)
+    return opts
+
+
 def msn_account(server, driver, id, user, password, **settings):
     """Add an MSN account ``id`` on ``driver`` pointed at ``server``.
     Settings are account options (keys "server", "port", "nexus_url", ...);
     "alias" is the account's local alias."""
     opts = {"server": "127.0.0.1", "port": server.info["dispatch_port"],
             "nexus_url": server.info["nexus_url"]}
+    if VIA_GATEWAY:
+        opts.update(gateway_settings(server))
     alias = settings.pop("alias", None)
     opts.update(settings)
     kw = {}

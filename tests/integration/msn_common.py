@@ -3,7 +3,7 @@
 pointed at the test server, and buddy-list helpers."""
 import os
 
-from harness import Driver, Server, msn_account
+from harness import VIA_GATEWAY, Driver, Server, msn_account
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BASIC = os.path.join(HERE, "basic.json")
@@ -29,6 +29,10 @@ def sign_in(server, driver, who=ALICE, id="a", timeout=15, **settings):
     add(server, driver, who, id, **settings)
     driver.cmd("connect", id=id)
     driver.expect("signed-on", timeout=timeout, account=id)
+    if VIA_GATEWAY and settings.get("http_method", True):
+        # The gateway runs of these tests must really go through it.
+        stats = server.control({"cmd": "stats"})["stats"]
+        assert stats["gw_sessions"] > 0 and stats["gw_polls"] >= 0, stats
     return id
 
 

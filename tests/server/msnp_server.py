@@ -27,6 +27,7 @@ from msnpsrv.ns import Dispatch, NSSession  # noqa: E402
 from msnpsrv.sb import SBSession  # noqa: E402
 from msnpsrv.passport import Passport  # noqa: E402
 from msnpsrv.control import Control  # noqa: E402
+from msnpsrv.gateway import Gateway  # noqa: E402
 import ssl  # noqa: E402
 
 log = logging.getLogger("msnp")
@@ -115,10 +116,13 @@ async def main_async(args, knobs):
             app.live_writers.discard(w)
     app.ports["https"] = await listen(https_handler, ssl=ctx, ssl_handshake_timeout=15)
     app.ports["control"] = await listen(control_handler, limit=1 << 22)
+    gateway = Gateway(app)
+    app.ports["gateway"] = await listen(gateway.handle, limit=1 << 15)
 
     info = {"pid": os.getpid(), "dispatch_port": app.ports["dispatch"],
             "ns_ports": app.ports["ns"], "sb_port": app.ports["sb"],
             "https_port": app.ports["https"], "control_port": app.ports["control"],
+            "gateway_port": app.ports["gateway"],
             "cert_pem": os.path.abspath(cert),
             "nexus_url": "https://localhost:%d/rdr/pprdr.asp" % app.ports["https"],
             "state_dir": os.path.abspath(args.state_dir)}
