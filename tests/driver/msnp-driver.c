@@ -2033,6 +2033,17 @@ op_add_account(JsonObject *cmd, JsonObject *reply)
 		}
 		g_list_free(members);
 	}
+	/* "http_proxy": "host:port" gives the account its own HTTP proxy (the
+	 * HTTP gateway's fallback tests). */
+	if (arg_has(cmd, "http_proxy")) {
+		PurpleProxyInfo *info = purple_proxy_info_new();
+		g_auto(GStrv) hp = g_strsplit(arg_str(cmd, "http_proxy"), ":", 2);
+
+		purple_proxy_info_set_type(info, PURPLE_PROXY_HTTP);
+		purple_proxy_info_set_host(info, hp[0]);
+		purple_proxy_info_set_port(info, hp[1] ? atoi(hp[1]) : 8080);
+		purple_account_set_proxy_info(account, info);
+	}
 	map_account(id, account);
 	jo_bool(reply, "existed", existed);
 	jo_str(reply, "username", purple_account_get_username(account));
