@@ -40,8 +40,10 @@ MsnpHttpGateway *msnp_http_gateway_new  (PurpleAccount *account,
                                          const MsnpHttpGatewayConfig *config,
                                          const MsnpTransportEvents *events,
                                          gpointer user);
-/* Safe inside the gateway's own callbacks; sends a last queued command
- * (a sign-out's OUT) when the connection allows it without waiting. */
+/* Safe inside the gateway's own callbacks.  A last queued command (a
+ * sign-out's OUT) is sent when the connection is idle; with a request
+ * still out it cannot be (one at a time), and the gateway ends the session
+ * when it times out instead. */
 void msnp_http_gateway_free         (MsnpHttpGateway *gw);
 void msnp_http_gateway_connect      (MsnpHttpGateway *gw, const char *host,
                                      guint port);
