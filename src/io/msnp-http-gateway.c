@@ -59,6 +59,10 @@ struct _MsnpHttpGateway {
 
   guint    in_callback;
   gboolean dead;
+  /* Freed by its owner with a last command (a sign-out's OUT) queued
+   * behind a request still out: it lives on, without events, until that
+   * command has gone (or the request failed or timed out). */
+  gboolean detached;
 };
 
 static void send_next (MsnpHttpGateway *gw);
@@ -128,6 +132,37 @@ settle (MsnpHttpGateway *gw)
 }
 
 static void
+no_connected (gpointer user)
+{
+}
+
+static void
+no_input (gpointer user, const guint8 *data, gsize len)
+{
+}
+
+static void
+no_closed (gpointer user, const GError *error)
+{
+}
+
+/* What a detached gateway reports to: nobody. */
+static const MsnpTransportEvents detached_events = {
+  .connected = no_connected,
+  .input     = no_input,
+  .closed    = no_closed,
+};
+
+/* A detached gateway whose last command went (or never will): every
+ * caller of this settles afterwards, which frees it. */
+static void
+finish_detached (MsnpHttpGateway *gw)
+{
+  teardown (gw);
+  gw->dead = TRUE;
+}
+
+static void
 fail (MsnpHttpGateway *gw, MsnpIoErrorCode code, char *message)
 {
   GError *error = g_error_new_literal (MSNP_IO_ERROR, code, message);
@@ -138,6 +173,8 @@ fail (MsnpHttpGateway *gw, MsnpIoErrorCode code, char *message)
   teardown (gw);
   GUARDED (gw, gw->ev->closed (gw->user, error));
   g_error_free (error);
+  if (gw->detached)
+    finish_detached (gw);
 }
 
 /* ---- responses -------------------------------------------------------- */
@@ -171,6 +208,10 @@ handle_response (MsnpHttpGateway *gw)
     if (!settle (gw) || !gw->connected)
       return;
   }
+  if (verdict == MSNP_GW_REPLY_CLOSED && gw->detached) {
+    finish_detached (gw);
+    return;
+  }
   if (verdict == MSNP_GW_REPLY_CLOSED) {
     purple_debug_info ("msnp", "gateway session %s %s closed by the server\n",
                        gw->server, gw->target);
@@ -180,7 +221,9 @@ handle_response (MsnpHttpGateway *gw)
   }
   had_data = r->body->len > 0;
   msnp_gw_parser_reset (gw->parser);
-  if (gw->outq->len > 0)
+  if (gw->detached && gw->outq->len == 0)
+    finish_detached (gw);
+  else if (gw->outq->len > 0)
     send_next (gw);
   else
     gw->poll_timer = g_timeout_add (had_data ? MIN (gw->poll_ms, ACTIVE_POLL_MS)
@@ -408,8 +451,17 @@ send_last_words (MsnpHttpGateway *gw)
 void
 msnp_http_gateway_free (MsnpHttpGateway *gw)
 {
-  if (gw == NULL)
+  if (gw == NULL || gw->detached)
     return;
+  /* A request is out: the last command follows once it is answered. */
+  if (gw->connected && gw->in_flight && gw->outq->len > 0
+      && msnp_gw_session_is_open (gw->session) && !gw->dead) {
+    gw->detached = TRUE;
+    gw->ev = &detached_events;
+    clear_source (&gw->send_idle);
+    clear_source (&gw->poll_timer);
+    return;
+  }
   send_last_words (gw);
   if (gw->in_callback > 0) {
     teardown (gw);

@@ -41,9 +41,10 @@ MsnpHttpGateway *msnp_http_gateway_new  (PurpleAccount *account,
                                          const MsnpTransportEvents *events,
                                          gpointer user);
 /* Safe inside the gateway's own callbacks.  A last queued command (a
- * sign-out's OUT) is sent when the connection is idle; with a request
- * still out it cannot be (one at a time), and the gateway ends the session
- * when it times out instead. */
+ * sign-out's OUT) is still sent: at once when no request is out, else
+ * (one request at a time) once the one out is answered; until then the
+ * gateway lives on without reporting anything, for at most the request
+ * timeout. */
 void msnp_http_gateway_free         (MsnpHttpGateway *gw);
 void msnp_http_gateway_connect      (MsnpHttpGateway *gw, const char *host,
                                      guint port);

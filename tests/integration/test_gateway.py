@@ -178,6 +178,22 @@ def sign_out_reaches_the_server_at_once():
                         driver, 8)
 
 
+@test
+def sign_out_right_after_sign_in_reaches_the_server():
+    """Signing out while a request is still out (here: the sign-in's last
+    command): the OUT follows once that request is answered, so the server
+    ends the session now, not when the gateway session times out."""
+    server, driver = start(knobs={"gw_idle_timeout": "60"})
+    with server, driver:
+        add(server, driver, **gateway_settings(server))
+        for _ in range(3):
+            driver.cmd("connect", id="a")
+            driver.expect("signed-on", timeout=15, account="a")
+            driver.cmd("disconnect", id="a")
+            assert wait_for(lambda: ALICE[0] not in stats(server)["online"], driver, 5), \
+                stats(server)
+
+
 class RefusingProxy:
     """An HTTP proxy that refuses CONNECT to every port but `allowed`
     (like Squid's stock configuration, which allows 443 only)."""
