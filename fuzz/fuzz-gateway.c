@@ -53,7 +53,8 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
     guint status;
 
     if (ra->body->len != rb->body->len
-        || memcmp (ra->body->data, rb->body->data, ra->body->len) != 0
+        || (ra->body->len > 0
+            && memcmp (ra->body->data, rb->body->data, ra->body->len) != 0)
         || ra->status != rb->status || ra->body->len > MSNP_GW_MAX_BODY)
       abort ();
     msnp_gw_session_reply (s, ra, &status);
