@@ -37,6 +37,10 @@ LOOPBACK = ("127.0.0.1", "localhost")
 FIRST_WAIT = 0.1
 QUIET = 0.02
 MAX_WAIT = 1.0
+# At most this much server output per response; the rest waits for the
+# next request (a big contact list takes several, as from a real gateway,
+# and no response exceeds the client's cap).
+MAX_RESPONSE = 256 * 1024
 
 
 class Session:
@@ -81,14 +85,15 @@ class Session:
                 await asyncio.wait_for(self.arrived.wait(), first)
             except asyncio.TimeoutError:
                 pass
-        while self.buf and not self.eof and time.monotonic() - start < MAX_WAIT:
+        while (self.buf and not self.eof and len(self.buf) < MAX_RESPONSE
+               and time.monotonic() - start < MAX_WAIT):
             self.arrived.clear()
             try:
                 await asyncio.wait_for(self.arrived.wait(), QUIET)
             except asyncio.TimeoutError:
                 break
-        out = bytes(self.buf)
-        self.buf.clear()
+        out = bytes(self.buf[:MAX_RESPONSE])
+        del self.buf[:MAX_RESPONSE]
         return out
 
 
