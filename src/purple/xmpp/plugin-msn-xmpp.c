@@ -12,6 +12,7 @@
 #include <prpl.h>
 #include <version.h>
 
+#include "msnp-plugin-common.h"
 #include "oauth.h"
 #include "xmpp-account.h"
 #include "xmpp-contacts.h"
@@ -97,6 +98,21 @@ static PurplePluginProtocolInfo prpl_info = {
   .struct_size = sizeof (PurplePluginProtocolInfo),
 };
 
+static gboolean
+plugin_load (PurplePlugin *plugin)
+{
+  /* The XMPP core logs through GLib too. */
+  msnp_plugin_forward_log_start ();
+  return TRUE;
+}
+
+static gboolean
+plugin_unload (PurplePlugin *plugin)
+{
+  msnp_plugin_forward_log_stop ();
+  return TRUE;
+}
+
 static PurplePluginInfo info = {
   .magic = PURPLE_PLUGIN_MAGIC,
   .major_version = PURPLE_MAJOR_VERSION,
@@ -106,52 +122,45 @@ static PurplePluginInfo info = {
   .id = MSNP_XMPP_PLUGIN_ID,
   .name = "MSN (XMPP)",
   .version = PACKAGE_VERSION,
+  .load = plugin_load,
+  .unload = plugin_unload,
   .extra_info = &prpl_info,
 };
 
 static void
-add_string_option (const char *label, const char *key, const char *value)
-{
-  prpl_info.protocol_options = g_list_append (
-      prpl_info.protocol_options,
-      purple_account_option_string_new (label, key, value));
-}
-
-static void
 init_plugin (PurplePlugin *plugin)
 {
-#if ENABLE_NLS
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-#endif
+  GList **options = &prpl_info.protocol_options;
+
+  msnp_plugin_bind_textdomain ();
   info.summary = _("Messenger XMPP protocol with Microsoft account sign-in");
   info.description = _("Sign in to the Messenger XMPP service with OAuth 2.0 "
                        "(X-MESSENGER-OAUTH2).");
-  add_string_option (_("Service domain"), "domain", "messenger.live.com");
-  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options,
-      purple_account_option_bool_new (_("Look up the server in DNS (SRV)"),
-                                       "use_srv", TRUE));
-  add_string_option (_("Server (without SRV, or when it finds nothing)"),
-                     "server", "xmpp.messenger.live.com");
-  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options,
-      purple_account_option_int_new (_("Port"), "port", MSNP_XMPP_DEFAULT_PORT));
-  add_string_option (_("OAuth client ID"), "client_id", "");
-  add_string_option (_("OAuth authorize URL"), "authorize_url",
-                     MSNP_OAUTH_DEFAULT_AUTHORIZE);
-  add_string_option (_("OAuth token URL"), "token_url", MSNP_OAUTH_DEFAULT_TOKEN);
-  add_string_option (_("OAuth redirect URI"), "redirect_uri",
-                     MSNP_OAUTH_DEFAULT_REDIRECT);
-  add_string_option (_("OAuth scopes"), "scope", MSNP_OAUTH_DEFAULT_SCOPE);
-  add_string_option (_("Resource"), "resource", "");
-  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options,
-      purple_account_option_int_new (_("Sign-in timeout (seconds)"),
-                                      MSNP_XMPP_OPT_TIMEOUT,
-                                      MSNP_XMPP_DEFAULT_TIMEOUT));
+  msnp_plugin_add_string_option (options, _("Service domain"), "domain",
+                                 "messenger.live.com");
+  msnp_plugin_add_bool_option (options, _("Look up the server in DNS (SRV)"),
+                               "use_srv", TRUE);
+  msnp_plugin_add_string_option (options,
+                                 _("Server (without SRV, or when it finds nothing)"),
+                                 "server", "xmpp.messenger.live.com");
+  msnp_plugin_add_int_option (options, _("Port"), "port", MSNP_XMPP_DEFAULT_PORT);
+  msnp_plugin_add_string_option (options, _("OAuth client ID"), "client_id", "");
+  msnp_plugin_add_string_option (options, _("OAuth authorize URL"), "authorize_url",
+                                 MSNP_OAUTH_DEFAULT_AUTHORIZE);
+  msnp_plugin_add_string_option (options, _("OAuth token URL"), "token_url",
+                                 MSNP_OAUTH_DEFAULT_TOKEN);
+  msnp_plugin_add_string_option (options, _("OAuth redirect URI"), "redirect_uri",
+                                 MSNP_OAUTH_DEFAULT_REDIRECT);
+  msnp_plugin_add_string_option (options, _("OAuth scopes"), "scope",
+                                 MSNP_OAUTH_DEFAULT_SCOPE);
+  msnp_plugin_add_string_option (options, _("Resource"), "resource", "");
+  msnp_plugin_add_int_option (options, _("Sign-in timeout (seconds)"),
+                              MSNP_XMPP_OPT_TIMEOUT, MSNP_XMPP_DEFAULT_TIMEOUT);
   {
     PurpleAccountOption *o = purple_account_option_string_new (
         _("Access token (advanced: skips the OAuth sign-in)"), "access_token", "");
     purple_account_option_set_masked (o, TRUE);
-    prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, o);
+    *options = g_list_append (*options, o);
   }
 }
 

@@ -28,6 +28,7 @@
 #include <request.h>
 #include <util.h>
 
+#include "msnp-plugin-common.h"
 #include "oauth.h"
 #include "xmpp-account.h"
 
@@ -55,22 +56,10 @@ opt (MsnpXmppAccount *xa, const char *key, const char *fallback)
 
 /* ---- the token file ---------------------------------------------------------- */
 
-/* <user dir>/msnp/<user name>.<suffix> */
-static char *
-account_file (PurpleAccount *account, const char *suffix)
-{
-  g_autofree char *who = g_ascii_strdown (purple_account_get_username (account), -1);
-  g_autofree char *name = g_strdup_printf ("%s.%s", who, suffix);
-
-  /* The name comes from user input: keep it one file name. */
-  g_strdelimit (name, "/\\:", '_');
-  return g_build_filename (purple_user_dir (), "msnp", name, NULL);
-}
-
 static char *
 token_path (PurpleAccount *account)
 {
-  return account_file (account, "xmpp-oauth");
+  return msnp_plugin_account_file (account, "xmpp-oauth");
 }
 
 /* Writes @data to @path (0600, its directory made 0700). */
@@ -203,7 +192,7 @@ static void paste_failed (MsnpXmppAccount *xa, const char *problem);
 static void
 forget_address (PurpleAccount *account)
 {
-  g_autofree char *file = account_file (account, "sign-in-address");
+  g_autofree char *file = msnp_plugin_account_file (account, "sign-in-address");
 
   g_unlink (file);
 }
@@ -351,7 +340,7 @@ ask_user (MsnpXmppAccount *xa, MsnpXmppTokenFunc done, const char *problem)
       opt (xa, "client_id", ""),
       opt (xa, "redirect_uri", MSNP_OAUTH_DEFAULT_REDIRECT),
       opt (xa, "scope", MSNP_OAUTH_DEFAULT_SCOPE));
-  g_autofree char *file = account_file (xa->account, "sign-in-address");
+  g_autofree char *file = msnp_plugin_account_file (xa->account, "sign-in-address");
   g_autofree char *url_nl = g_strconcat (url, "\n", NULL);
   g_autofree char *note = NULL;
   g_autofree char *secondary = NULL;

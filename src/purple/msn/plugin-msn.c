@@ -26,6 +26,7 @@
 #include "msn-status.h"
 #include "msn-switchboard.h"
 #include "msn-xfer.h"
+#include "msnp-plugin-common.h"
 
 #define MSNP_PLUGIN_ID "prpl-msn"
 
@@ -359,35 +360,19 @@ static PurplePluginProtocolInfo prpl_info = {
   .struct_size = sizeof (PurplePluginProtocolInfo),
 };
 
-static void
-forward_log (const char *domain, GLogLevelFlags level, const char *message,
-             gpointer data)
-{
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
-    purple_debug_error ("msnp", "%s\n", message);
-  else if (level & G_LOG_LEVEL_WARNING)
-    purple_debug_warning ("msnp", "%s\n", message);
-  else
-    purple_debug_misc ("msnp", "%s\n", message);
-}
-
-static guint log_handler;
-
 static gboolean
 plugin_load (PurplePlugin *plugin)
 {
   /* The protocol core logs through GLib; show it in libpurple's debug
    * window like the rest of the plugin. */
-  log_handler = g_log_set_handler ("msnp", G_LOG_LEVEL_MASK, forward_log, NULL);
+  msnp_plugin_forward_log_start ();
   return TRUE;
 }
 
 static gboolean
 plugin_unload (PurplePlugin *plugin)
 {
-  if (log_handler != 0)
-    g_log_remove_handler ("msnp", log_handler);
-  log_handler = 0;
+  msnp_plugin_forward_log_stop ();
   return TRUE;
 }
 
@@ -410,40 +395,28 @@ static PurplePluginInfo info = {
 static void
 init_plugin (PurplePlugin *plugin)
 {
-  PurpleAccountOption *option;
+  GList **options = &prpl_info.protocol_options;
 
-#if ENABLE_NLS
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-#endif
+  msnp_plugin_bind_textdomain ();
   info.summary = _("MSN Messenger protocol (MSNP8)");
   info.description = _("Sign in to MSN Messenger servers (such as today's "
                        "revival servers) with the MSNP8 protocol.");
 
-  option = purple_account_option_string_new (_("Server"), MSNP_OPT_SERVER,
-                                             MSNP_DEFAULT_SERVER);
-  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
-  option = purple_account_option_int_new (_("Port"), MSNP_OPT_PORT,
-                                          MSNP_DEFAULT_PORT);
-  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
-  option = purple_account_option_string_new (_("Passport nexus URL"),
-                                             MSNP_OPT_NEXUS, MSNP_DEFAULT_NEXUS);
-  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
-  option = purple_account_option_int_new (_("Keepalive interval (seconds)"),
-                                          MSNP_OPT_KEEPALIVE, MSNP_DEFAULT_KEEPALIVE);
-  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
-  option = purple_account_option_int_new (_("Sign-in timeout (seconds)"),
-                                          MSNP_OPT_TIMEOUT, MSNP_DEFAULT_TIMEOUT);
-  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
-  option = purple_account_option_int_new (_("Close idle conversations after (seconds)"),
-                                          MSNP_OPT_SB_IDLE, MSNP_DEFAULT_SB_IDLE);
-  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
-  option = purple_account_option_bool_new (_("Ask before others add me"),
-                                           MSNP_OPT_GTC_ASK, TRUE);
-  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
-  option = purple_account_option_bool_new (_("Show Hotmail notifications"),
-                                           MSNP_OPT_MAIL, TRUE);
-  prpl_info.protocol_options = g_list_append (prpl_info.protocol_options, option);
+  msnp_plugin_add_string_option (options, _("Server"), MSNP_OPT_SERVER,
+                                 MSNP_DEFAULT_SERVER);
+  msnp_plugin_add_int_option (options, _("Port"), MSNP_OPT_PORT, MSNP_DEFAULT_PORT);
+  msnp_plugin_add_string_option (options, _("Passport nexus URL"), MSNP_OPT_NEXUS,
+                                 MSNP_DEFAULT_NEXUS);
+  msnp_plugin_add_int_option (options, _("Keepalive interval (seconds)"),
+                              MSNP_OPT_KEEPALIVE, MSNP_DEFAULT_KEEPALIVE);
+  msnp_plugin_add_int_option (options, _("Sign-in timeout (seconds)"),
+                              MSNP_OPT_TIMEOUT, MSNP_DEFAULT_TIMEOUT);
+  msnp_plugin_add_int_option (options, _("Close idle conversations after (seconds)"),
+                              MSNP_OPT_SB_IDLE, MSNP_DEFAULT_SB_IDLE);
+  msnp_plugin_add_bool_option (options, _("Ask before others add me"),
+                               MSNP_OPT_GTC_ASK, TRUE);
+  msnp_plugin_add_bool_option (options, _("Show Hotmail notifications"),
+                               MSNP_OPT_MAIL, TRUE);
   msnp_gateway_add_options (&prpl_info.protocol_options);
 }
 

@@ -20,6 +20,7 @@
 #include "msn-status.h"
 #include "msn-switchboard.h"
 #include "msnp-error.h"
+#include "msnp-plugin-common.h"
 
 static const char *const step_text[MSNP_NS_N_STEPS] = {
   [MSNP_NS_STEP_CONNECTING]     = N_("Connecting"),
@@ -100,9 +101,7 @@ cache_path_for (PurpleAccount *account)
   g_autofree char *who = g_ascii_strdown (purple_account_get_username (account), -1);
   g_autofree char *name = g_strdup_printf ("%s@%s.lists", who, server);
 
-  /* The name comes from user input: keep it one file name. */
-  g_strdelimit (name, "/\\:", '_');
-  return g_build_filename (purple_user_dir (), "msnp", name, NULL);
+  return msnp_plugin_user_file (name);
 }
 
 static void
