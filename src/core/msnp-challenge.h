@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* CHL → QRY.  MSNP8 answers a challenge with md5hex(challenge + the
- * MSMSGS client key) under the client id msmsgs@msnmsgr.com. */
+ * MSMSGS client key) under the client id msmsgs@msnmsgr.com.
+ *
+ * Pure function, no state: any thread; the caller owns @answer's buffer.
+ */
 #pragma once
 
 #include <glib.h>

@@ -6,7 +6,12 @@
  * The tokenizer does not decide which parameter is a TrID: MSNP commands
  * differ (NLN has none, ILN has one, "QRY 11" may come bare), so that is
  * for the dispatch table.  Runs of spaces are tolerated; parameters past
- * MSNP_COMMAND_MAX_PARAMS are counted in n_extra and otherwise ignored. */
+ * MSNP_COMMAND_MAX_PARAMS are counted in n_extra and otherwise ignored.
+ *
+ * Threads and ownership: no state and no loop; any thread.  A parsed
+ * MsnpCommand owns copies of its text (parameters point into it and live
+ * as long as the struct); char * results are the caller's to g_free().
+ */
 #pragma once
 
 #include <glib.h>

@@ -5,7 +5,12 @@
  * MsnpErrorCode.  MSNP_SERVER_ERROR carries a numeric server error
  * ("911 7"): the GError code is the server's code and the message its
  * translated sentence from one table.  The purple glue maps both onto
- * connection errors in one place. */
+ * connection errors in one place.
+ *
+ * Threads and ownership: the tables are read-only, so any thread may call
+ * these; const results point into static tables, char * results and the
+ * GErrors set are the caller's.
+ */
 #pragma once
 
 #include <glib.h>

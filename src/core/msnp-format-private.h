@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Helpers shared by msnp-format.c and msnp-format-html.c (not part of the
- * core's interface). */
+ * core's interface).
+ *
+ * Same rules as msnp-format.h: no state, any thread, results are the
+ * caller's.
+ */
 #pragma once
 
 #include <glib.h>

@@ -2,7 +2,12 @@
 /* Instant-message payloads: text/plain with X-MMS-IM-Format ↔ libpurple's
  * HTML subset, typing notifications, and splitting long messages.  No
  * purple headers: the HTML in and out is the small subset libpurple's
- * conversations use (<b> <i> <u> <s> <font face= color=> <br>, entities). */
+ * conversations use (<b> <i> <u> <s> <font face= color=> <br>, entities).
+ *
+ * Threads and ownership: no state and no loop; any thread.  Every char *,
+ * GPtrArray and GBytes returned is the caller's; an MsnpImFormat owns its
+ * strings until msnp_im_format_clear().
+ */
 #pragma once
 
 #include <glib.h>

@@ -5,7 +5,13 @@
  * payload whose byte count is the command's last parameter (MSG, NOT, …).
  * The framer keeps the partial input between calls, so feeding a stream
  * split at any byte gives the same frames as feeding it whole.  Lengths are
- * checked against limits before anything is allocated for them. */
+ * checked against limits before anything is allocated for them.
+ *
+ * Threads and ownership: sans-IO and loop-free; a framer belongs to one
+ * connection and is used from one thread at a time.  Frames handed to the
+ * callback point into the framer's buffer and are valid only during the
+ * call: copy what must outlive it.
+ */
 #pragma once
 
 #include <glib.h>

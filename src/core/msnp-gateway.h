@@ -17,7 +17,13 @@
  * the next request, and a body holding exactly the server's bytes.  One
  * request may be outstanding per session at a time (a second one is
  * answered 400).  The request line uses the absolute URI, as the official
- * client did, so that an HTTP proxy can forward it as it is. */
+ * client did, so that an HTTP proxy can forward it as it is.
+ *
+ * Threads and ownership: sans-IO and loop-free; a parser or session is used
+ * from one thread at a time (the io layer's: libpurple's main loop).  const
+ * results point into the parser or session and live until its next feed,
+ * reset or free; GByteArray and char * results are the caller's.
+ */
 #pragma once
 
 #include <glib.h>

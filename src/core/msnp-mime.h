@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* MIME header blocks as MSNP payloads carry them ("Name: value\r\n" lines,
  * a blank line, then a body that may be binary).  Header names are matched
- * case-insensitively; bare LF line ends are accepted too. */
+ * case-insensitively; bare LF line ends are accepted too.
+ *
+ * Threads and ownership: no loop; an MsnpMime is immutable once parsed, so
+ * it may be read from any thread.  const results point into it and live
+ * as long as it does; char * and GByteArray results are the caller's.
+ */
 #pragma once
 
 #include <glib.h>

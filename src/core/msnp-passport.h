@@ -8,7 +8,12 @@
  *      carrying the credentials and the fields of the NS challenge.
  *   3. 200 with Authentication-Info: …from-PP='t=…&p=…' is the ticket;
  *      401 with WWW-Authenticate: …da-status=failed is a wrong password;
- *      302 with Location: (and da-status=redir) means ask there instead. */
+ *      302 with Location: (and da-status=redir) means ask there instead.
+ *
+ * Threads and ownership: no state and no loop; any thread.  Every char *
+ * returned (and every char * set through an out-parameter) is the
+ * caller's to g_free().
+ */
 #pragma once
 
 #include <glib.h>

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Line-by-line protocol traffic in the debug log.  Formatting a log line
  * costs more than parsing the command it shows, so sessions trace only
- * when their owner asks (libpurple's debug output is on). */
+ * when their owner asks (libpurple's debug output is on).
+ *
+ * Threads: called by a session from its owner's thread (libpurple's main
+ * loop in the plugin); nothing here is shared between sessions.
+ */
 #pragma once
 
 #include <glib.h>
