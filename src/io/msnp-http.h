@@ -6,7 +6,13 @@
  *
  * HTTP/1.0 with Connection: close; the whole response (status line,
  * headers and body) is handed over once the server closes, capped at
- * MSNP_HTTP_MAX_RESPONSE bytes. */
+ * MSNP_HTTP_MAX_RESPONSE bytes.
+ *
+ * Threads and ownership: libpurple's main loop only.  The MsnpHttp handle
+ * belongs to the exchange: it frees itself after calling the callback once
+ * (or on msnp_http_cancel, which calls nothing); the response passed to the
+ * callback lives only during the call.
+ */
 #pragma once
 
 #include <glib.h>

@@ -2,7 +2,11 @@
 /* OAuth 2.0 for Messenger XMPP (Live Connect), without I/O: the authorize
  * URL, the code the user pastes back, the token request bodies and the
  * token endpoint's JSON.  Code flow with no client secret (a desktop
- * client has nowhere to keep one). */
+ * client has nowhere to keep one).
+ *
+ * Threads and ownership: no state and no loop; any thread.  char * results
+ * and MsnpOAuthToken are the caller's (msnp_oauth_token_free).
+ */
 #pragma once
 
 #include <glib.h>

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* XEP-0136 (message archiving) replies, sans-IO: which archived lines of a
- * conversation to show when it opens, in which order, and as whose. */
+ * conversation to show when it opens, in which order, and as whose.
+ *
+ * Threads and ownership: no state and no loop; any thread.  The GPtrArray
+ * returned is the caller's and frees its lines with it.
+ */
 #pragma once
 
 #include <glib.h>

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Errors of the XMPP core.  The purple glue turns them into connection
- * errors with translated sentences in one place (xmpp-account.c). */
+ * errors with translated sentences in one place (xmpp-account.c).
+ *
+ * Threads: the quark may be taken from any thread.
+ */
 #pragma once
 
 #include <glib.h>

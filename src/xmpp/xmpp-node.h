@@ -5,7 +5,13 @@
  * is all XMPP stanzas need — xml:lang is stored as "lang").
  *
  * Text is the concatenation of the element's own character data; mixed
- * content order is not kept (XMPP stanzas we read never need it). */
+ * content order is not kept (XMPP stanzas we read never need it).
+ *
+ * Threads and ownership: no loop; a tree is used from one thread at a
+ * time.  A node owns its children, attributes and text; const results
+ * point into the tree and live until it changes or is freed; char *
+ * results are the caller's.
+ */
 #pragma once
 
 #include <glib.h>

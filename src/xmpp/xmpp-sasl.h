@@ -2,7 +2,11 @@
 /* SASL mechanisms we can use, as a table with priorities.  Messenger XMPP
  * offers one: X-MESSENGER-OAUTH2, whose <auth> payload is the OAuth access
  * token as is — not base64-encoded again (it already is base64-looking
- * text; the service rejected a doubly encoded token). */
+ * text; the service rejected a doubly encoded token).
+ *
+ * Threads and ownership: a static read-only table; any thread.  The
+ * mechanism returned points into it and is never freed.
+ */
 #pragma once
 
 #include <glib.h>

@@ -8,7 +8,12 @@
  * the stanza in progress and on the attributes of one element, checked on
  * the raw bytes before libxml2 sees them (it would buffer an unfinished
  * start tag whole, then check its attributes in quadratic time).  Input
- * may be split at any byte. */
+ * may be split at any byte.
+ *
+ * Threads and ownership: sans-IO and loop-free; one stream per connection,
+ * fed from one thread at a time (the glue's: libpurple's main loop).
+ * Nodes handed to the callbacks are borrowed for the call.
+ */
 #pragma once
 
 #include <glib.h>

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One "MSN (XMPP)" account while signed in: the connection (transport +
  * sans-IO session), the OAuth token, and what the contact and IM glue
- * keep.  Owned by the PurpleConnection (gc->proto_data). */
+ * keep.  Owned by the PurpleConnection (gc->proto_data).
+ * Runs on libpurple's main loop; nothing is shared between accounts.
+ */
 #pragma once
 
 #include <glib.h>

@@ -2,7 +2,10 @@
 /* Messenger XMPP contacts: roster → buddy list, presence both ways (the
  * service has no probes: what arrives is cached), subscription requests,
  * adding by JID or by e-mail (JID lookup first), vCards → alias, icon and
- * Get Info. */
+ * Get Info.
+ *
+ * Runs on libpurple's main loop.  Stanzas passed in stay the caller's.
+ */
 #pragma once
 
 #include <glib.h>

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Messenger XMPP conversations: chat messages both ways as plain text,
  * typing (XEP-0085 and XEP-0022), delayed delivery stamps (XEP-0203) and
- * archived history (XEP-0136) shown when a conversation opens. */
+ * archived history (XEP-0136) shown when a conversation opens.
+ *
+ * Runs on libpurple's main loop.  Stanzas passed in stay the caller's.
+ */
 #pragma once
 
 #include <glib.h>
