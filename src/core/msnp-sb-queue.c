@@ -115,7 +115,6 @@ can_write_messages (const MsnpSb *sb)
   return sb->state == SB_STATE_READY && sb->participants->len > 0;
 }
 
-/* Writes the queue in order, as long as someone is there to read it. */
 void
 msnp_sb_queue_flush (MsnpSb *sb)
 {

@@ -40,8 +40,6 @@ reason_sentence (MsnpSwitchboard *sw, const OutMessage *msg, guint code,
                          : _("The server could not deliver the message."));
 }
 
-/* Shows @msg in its conversation as not delivered, with @reason (a
- * sentence) and its text. */
 void
 msnp_sw_report_because (MsnpSwitchboard *sw, OutMessage *msg,
                         const char *reason)
@@ -77,8 +75,6 @@ report_undelivered (MsnpSwitchboard *sw, OutMessage *msg, guint code,
   msnp_sw_report_because (sw, msg, reason);
 }
 
-/* Reports every message still waiting for a switchboard (@code 0: the
- * session ended before it could be sent). */
 void
 msnp_sw_report_waiting (MsnpSwitchboard *sw, guint code)
 {
@@ -104,7 +100,6 @@ msnp_sw_out_message_free (gpointer data)
   g_free (msg);
 }
 
-/* Hands @msg (owned) to the session, or keeps it until there is one. */
 void
 msnp_sw_submit (MsnpSwitchboard *sw, OutMessage *msg)
 {
@@ -128,8 +123,6 @@ msnp_sw_submit (MsnpSwitchboard *sw, OutMessage *msg)
   msnp_sw_touch (sw);
 }
 
-/* Sends @msg (owned) on a session with its contact, opening one when
- * needed; @from is the session it comes back from, if any. */
 void
 msnp_sw_route (MsnpAccount *msn, OutMessage *msg, MsnpSwitchboard *from)
 {
@@ -258,7 +251,6 @@ msnp_sw_payload_text (GBytes *payload)
   return g_strndup ((const char *) body, body_len);
 }
 
-/* TRUE when this message id from @passport was shown already. */
 gboolean
 msnp_sw_seen_before (MsnpAccount *msn, const char *passport,
                      const MsnpMime *mime)

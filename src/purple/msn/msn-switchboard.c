@@ -59,8 +59,6 @@ reap_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Marks the session over; it is freed from the main loop, never from
- * inside its own callbacks. */
 void
 msnp_sw_retire (MsnpSwitchboard *sw)
 {
