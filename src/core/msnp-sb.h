@@ -19,6 +19,15 @@
  * undelivered event, so the owner can re-send it elsewhere or report it —
  * never silently lost.
  *
+ * Threads and ownership: sans-IO, no sockets, timers or main loop.  Every
+ * function runs on the caller's thread, and events fire synchronously from
+ * inside the call that caused them; a session is used from one thread.
+ * The caller owns what msnp_sb_new_*() return (msnp_sb_free()); strings,
+ * arrays, MIME parts and payloads that events and getters hand out are
+ * borrowed: valid during the event, or until the session next changes
+ * (ref or copy to keep them).  Payloads given to msnp_sb_send() are
+ * referenced, not copied.
+ *
  * Callbacks must not free the session; defer that to an idle callback. */
 #pragma once
 

@@ -19,6 +19,7 @@
 #include "msn-privacy.h"
 #include "msn-status.h"
 #include "msn-switchboard.h"
+#include "msn-xfer.h"
 #include "msnp-error.h"
 #include "msnp-plugin-common.h"
 
@@ -451,6 +452,13 @@ static const MsnpNsEvents ns_events = {
   .page            = ns_page,
   .page_failed     = ns_page_failed,
   .closed          = ns_closed,
+};
+
+/* Invitations on switchboards go to the file transfers; the switchboard
+ * part does not include msn-xfer.h (it is the one msn-xfer uses). */
+const MsnpSwitchboardInvitations msnp_switchboard_invitations = {
+  .received = msnp_xfer_invitation,
+  .failed   = msnp_xfer_invitation_failed,
 };
 
 /* ---- login and close -------------------------------------------------- */
