@@ -6,7 +6,7 @@
 
 #include <glib.h>
 
-#include "msn-account.h"
+#include "msn-context.h"
 
 G_BEGIN_DECLS
 

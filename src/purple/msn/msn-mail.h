@@ -3,7 +3,7 @@
  * "Open Inbox" action. */
 #pragma once
 
-#include "msn-account.h"
+#include "msn-context.h"
 
 G_BEGIN_DECLS
 

@@ -8,7 +8,7 @@
 #include <notify.h>
 #include <status.h>
 
-#include "msn-account.h"
+#include "msn-context.h"
 
 G_BEGIN_DECLS
 

@@ -5,7 +5,7 @@
  * its conversation as not delivered. */
 #pragma once
 
-#include "msn-account.h"
+#include "msn-context.h"
 
 G_BEGIN_DECLS
 
