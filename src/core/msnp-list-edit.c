@@ -299,16 +299,16 @@ msnp_list_edit_move_contact (MsnpListEdit *edit, const char *who,
 
 /* ---- removing --------------------------------------------------------- */
 
-/* REM FL from one group; msnp_lists_removal_group() decides when that is
- * the last group (counting removals in flight) and names none, which is
- * MSNP8's way to drop the contact from the forward list altogether. */
+/* REM FL from one group.  msnp_ns_remove_contact() applies the last-group
+ * rule (msnp_lists_removal_group(), counting removals in flight): the
+ * last one names no group, MSNP8's way to drop the contact from the
+ * forward list altogether. */
 static void
 remove_from_group (MsnpListEdit *edit, const MsnpContact *contact, const char *gid)
 {
   if (msnp_lists_is_leaving (lists_of (edit), contact->passport, gid))
     return;   /* already on its way out */
-  send_remove (edit, contact->passport,
-               msnp_lists_removal_group (lists_of (edit), contact, gid));
+  send_remove (edit, contact->passport, gid);
 }
 
 void

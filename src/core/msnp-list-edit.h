@@ -56,7 +56,8 @@ typedef struct {
   const char  *passport;   /* NULL for group and setting changes */
   const char  *group;      /* group name (ADD, MOVE, *_GROUP) */
   const char  *old_name;   /* RENAME_GROUP: the name it had */
-  const char  *command;    /* UNTRACKED: "ADD", "REM", … */
+  const char  *command;    /* the request refused ("ADD", "REM", …), NULL
+                            * when nothing was sent */
   guint        code;       /* the server's error code (or the one that
                             * says why it could not be sent) */
   /* FALSE: refused before anything went out (not online, or not a
