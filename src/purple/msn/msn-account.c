@@ -634,13 +634,13 @@ msnp_account_close (PurpleConnection *gc)
     purple_timeout_remove (msn->login_timer);
   if (msn->save_timer != 0)
     save_lists (msn);
-  msnp_list_edit_free (msn->edit);
   if (msn->local_failure_timer != 0)
     purple_timeout_remove (msn->local_failure_timer);
   g_slist_free_full (msn->local_failures, (GDestroyNotify) local_failure_free);
   msnp_auth_free (msn);
   msnp_mobile_free (msn);
   msnp_mail_free (msn);
+  msnp_list_edit_free (msn->edit);   /* it borrows the session */
   msnp_ns_free (msn->ns);
   msnp_blist_free (msn);
   msnp_privacy_free (msn);
