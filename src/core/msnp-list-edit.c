@@ -416,53 +416,49 @@ take_off (MsnpListEdit *edit, const char *passport, MsnpListMask list,
               privacy_op (kind, passport, 0));
 }
 
-/* The four privacy entry points share this: online, a passport, lower case. */
-static char *
-privacy_passport (MsnpListEdit *edit, const char *who)
+/* The four privacy entry points: online, a passport, lower case.
+ * Unblocking someone who has us on their list (RL) allows them instead of
+ * leaving them on neither list, where they would be asked about again as
+ * if they had just added us. */
+static void
+privacy_change (MsnpListEdit *edit, const char *who, MsnpListMask list,
+                gboolean onto, MsnpEditKind kind)
 {
+  g_autofree char *passport = NULL;
+
   if (!msnp_ns_is_online (edit->ns) || who == NULL)
-    return NULL;
-  return g_ascii_strdown (who, -1);
+    return;
+  passport = g_ascii_strdown (who, -1);
+  if (kind == MSNP_EDIT_UNBLOCK && (lists_for (edit, passport) & MSNP_LIST_RL))
+    move_to (edit, passport, MSNP_LIST_AL, MSNP_EDIT_ALLOW);
+  else if (onto)
+    move_to (edit, passport, list, kind);
+  else
+    take_off (edit, passport, list, kind);
 }
 
 void
 msnp_list_edit_allow (MsnpListEdit *edit, const char *who)
 {
-  g_autofree char *passport = privacy_passport (edit, who);
-
-  if (passport != NULL)
-    move_to (edit, passport, MSNP_LIST_AL, MSNP_EDIT_ALLOW);
+  privacy_change (edit, who, MSNP_LIST_AL, TRUE, MSNP_EDIT_ALLOW);
 }
 
 void
 msnp_list_edit_block (MsnpListEdit *edit, const char *who)
 {
-  g_autofree char *passport = privacy_passport (edit, who);
-
-  if (passport != NULL)
-    move_to (edit, passport, MSNP_LIST_BL, MSNP_EDIT_BLOCK);
+  privacy_change (edit, who, MSNP_LIST_BL, TRUE, MSNP_EDIT_BLOCK);
 }
 
 void
 msnp_list_edit_unallow (MsnpListEdit *edit, const char *who)
 {
-  g_autofree char *passport = privacy_passport (edit, who);
-
-  if (passport != NULL)
-    take_off (edit, passport, MSNP_LIST_AL, MSNP_EDIT_UNALLOW);
+  privacy_change (edit, who, MSNP_LIST_AL, FALSE, MSNP_EDIT_UNALLOW);
 }
 
 void
 msnp_list_edit_unblock (MsnpListEdit *edit, const char *who)
 {
-  g_autofree char *passport = privacy_passport (edit, who);
-
-  if (passport == NULL)
-    return;
-  if (lists_for (edit, passport) & MSNP_LIST_RL)
-    move_to (edit, passport, MSNP_LIST_AL, MSNP_EDIT_ALLOW);
-  else
-    take_off (edit, passport, MSNP_LIST_BL, MSNP_EDIT_UNBLOCK);
+  privacy_change (edit, who, MSNP_LIST_BL, FALSE, MSNP_EDIT_UNBLOCK);
 }
 
 void

@@ -4,7 +4,8 @@
  * MSNP8 can say two things: BLP AL ("everyone not on the block list may
  * see and message me") and BLP BL ("only the allow list may").  A contact
  * on both lists is refused by the server (219), so a contact is always
- * moved: off one list, then onto the other.  The five modes map as:
+ * moved: off one list, then onto the other (the list editor does that,
+ * src/core/msnp-list-edit.c).  The five modes map as:
  *
  *   allow all          BLP AL, block list emptied into the allow list
  *   deny all           BLP BL, allow list emptied into the block list
