@@ -5,7 +5,13 @@
  *
  * The model is fed the very lines the server sends (GTC, BLP, PRP, LSG,
  * LST, BPR), and its cache is written in the same line format, so loading
- * a cache and syncing from the wire share one parser. */
+ * a cache and syncing from the wire share one parser (msnp-lists-sync.c;
+ * the model and the requests in flight are msnp-lists.c).
+ *
+ * The model owns every MsnpContact and MsnpGroup; pointers to them are
+ * borrowed and stay valid until the contact or group is removed or the
+ * model cleared or freed.  Sans-IO: everything runs on the caller's
+ * thread, with no main loop. */
 #pragma once
 
 #include <glib.h>

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The notification session's insides, shared by msnp-ns.c (login, sync,
- * presence, dispatch) and msnp-ns-lists.c (list changes and their echoes).
+/* The notification session's insides, shared by msnp-ns.c (sync,
+ * presence, dispatch), msnp-ns-login.c (handshake, USR, XFR),
+ * msnp-ns-lists.c (list changes and their echoes) and msnp-ns-page.c.
  * Nothing outside src/core/msnp-ns*.c includes this. */
 #pragma once
 
 #include <string.h>
 
+#include "msnp-error.h"
 #include "msnp-framer.h"
 #include "msnp-ns.h"
 #include "msnp-page.h"
@@ -95,6 +97,21 @@ guint msnp_ns_send (MsnpNs *ns, const char *name, gboolean sensitive,
 #define MSNP_NS_SEND(ns, name, ...) \
   msnp_ns_send ((ns), (name), FALSE, (const char *const[]) { __VA_ARGS__ }, \
                 G_N_ELEMENTS (((const char *const[]) { __VA_ARGS__ })))
+
+/* Closes the session with @error / a new MSNP_ERROR @code (fires closed
+ * once). */
+void     msnp_ns_close_with      (MsnpNs *ns, const GError *error);
+void     msnp_ns_close_with_code (MsnpNs *ns, MsnpErrorCode code,
+                                  const char *message);
+/* "host:port" with the port optional (1863); FALSE for nonsense.  @host
+ * is newly allocated. */
+gboolean msnp_ns_split_host_port (const char *text, char **host, guint *port);
+
+/* msnp-ns-login.c: the handshake, USR and XFR. */
+gboolean msnp_ns_handle_ver (MsnpNs *ns, const MsnpCommand *cmd);
+gboolean msnp_ns_handle_cvr (MsnpNs *ns, const MsnpCommand *cmd);
+gboolean msnp_ns_handle_usr (MsnpNs *ns, const MsnpCommand *cmd);
+gboolean msnp_ns_handle_xfr (MsnpNs *ns, const MsnpCommand *cmd);
 
 /* msnp-ns-lists.c: handlers of the list-change echoes (with a TrID for
  * ours, TrID 0 for changes made elsewhere). */

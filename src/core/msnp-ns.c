@@ -98,8 +98,8 @@ msnp_ns_send (MsnpNs *ns, const char *name, gboolean sensitive,
 
 #define SEND MSNP_NS_SEND
 
-static void
-close_with (MsnpNs *ns, const GError *error)
+void
+msnp_ns_close_with (MsnpNs *ns, const GError *error)
 {
   if (ns->state == NS_STATE_CLOSED)
     return;
@@ -108,175 +108,12 @@ close_with (MsnpNs *ns, const GError *error)
   ns->ev->closed (ns->user, error);
 }
 
-static void
-close_with_code (MsnpNs *ns, MsnpErrorCode code, const char *message)
+void
+msnp_ns_close_with_code (MsnpNs *ns, MsnpErrorCode code, const char *message)
 {
   GError *error = g_error_new_literal (MSNP_ERROR, code, message);
-  close_with (ns, error);
+  msnp_ns_close_with (ns, error);
   g_error_free (error);
-}
-
-/* ---- login ------------------------------------------------------------ */
-
-static gboolean
-handle_ver (MsnpNs *ns, const MsnpCommand *cmd)
-{
-  gboolean ok = FALSE;
-
-  /* Only the answer to our own VER decides the version.  A VER at any
-   * other time (a confused or hostile server repeating itself after
-   * sign-in) says nothing about this session: ending a working session
-   * over it would only invite a reconnect loop. */
-  if (ns->state != NS_STATE_VER) {
-    g_debug ("NS: ignoring an unexpected VER in state %d", ns->state);
-    return TRUE;
-  }
-  for (guint i = 1; i < cmd->n_params; i++)
-    ok |= g_ascii_strcasecmp (cmd->params[i], "MSNP8") == 0;
-  if (!ok) {
-    close_with_code (ns, MSNP_ERROR_VERSION,
-                     _("The server does not speak MSN protocol version 8."));
-    return FALSE;
-  }
-  ns->state = NS_STATE_CVR;
-  /* The version string of MSN Messenger 5.0, which spoke MSNP8 (seed 003). */
-  SEND (ns, "CVR", "0x0409", "win", "4.10", "i386", "MSNMSGR", "5.0.0544",
-        "MSMSGS", ns->passport);
-  return TRUE;
-}
-
-static gboolean
-handle_cvr (MsnpNs *ns, const MsnpCommand *cmd)
-{
-  if (ns->state != NS_STATE_CVR)
-    return TRUE;
-  ns->state = NS_STATE_USR_I;
-  SEND (ns, "USR", "TWN", "I", ns->passport);
-  return TRUE;
-}
-
-static void
-start_sync (MsnpNs *ns)
-{
-  ns->state = NS_STATE_SYNCING;
-  ns->sync_contacts = ns->sync_groups = -1;
-  ns->seen_contacts = ns->seen_groups = 0;
-  ns->sync_changed = FALSE;
-  ns->syn_answered = FALSE;
-  ns->ev->progress (ns->user, MSNP_NS_STEP_SYNCING);
-  SEND (ns, "SYN", msnp_lists_get_version (ns->lists));
-}
-
-static gboolean
-handle_usr (MsnpNs *ns, const MsnpCommand *cmd)
-{
-  const char *kind = msnp_command_param (cmd, 1);
-
-  if (kind == NULL)
-    return TRUE;
-  if (g_ascii_strcasecmp (kind, "OK") == 0) {
-    /* USR trid OK passport friendly [verified 0] */
-    const char *friendly = msnp_command_param (cmd, 3);
-
-    if (ns->state != NS_STATE_USR_S)
-      return TRUE;
-    if (friendly != NULL) {
-      g_free (ns->friendly);
-      ns->friendly = msnp_url_decode (friendly);
-      ns->ev->own_friendly (ns->user, ns->friendly);
-    }
-    start_sync (ns);
-    return TRUE;
-  }
-  if (g_ascii_strcasecmp (kind, "TWN") == 0 && ns->state == NS_STATE_USR_I) {
-    const char *challenge = msnp_command_param (cmd, 3);
-
-    if (challenge == NULL) {
-      close_with_code (ns, MSNP_ERROR_PROTOCOL,
-                       _("The server did not send a Passport challenge."));
-      return FALSE;
-    }
-    ns->state = NS_STATE_PASSPORT;
-    ns->ev->progress (ns->user, MSNP_NS_STEP_PASSPORT);
-    ns->ev->need_ticket (ns->user, challenge);
-    return TRUE;
-  }
-  g_debug ("NS: ignoring USR %s in state %d", kind, ns->state);
-  return TRUE;
-}
-
-/* "host:port" with the port optional (1863); FALSE for nonsense. */
-static gboolean
-split_host_port (const char *text, char **host, guint *port)
-{
-  const char *colon = strrchr (text, ':');
-  guint64 value = 1863;
-
-  if (colon != NULL) {
-    if (!g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &value, NULL))
-      return FALSE;
-  } else {
-    colon = text + strlen (text);
-  }
-  if (colon == text)
-    return FALSE;
-  *host = g_strndup (text, colon - text);
-  *port = (guint) value;
-  return TRUE;
-}
-
-/* XFR trid SB host:port CKI cookie */
-static gboolean
-handle_xfr_sb (MsnpNs *ns, const MsnpCommand *cmd)
-{
-  const char *addr = msnp_command_param (cmd, 2);
-  const char *cookie = msnp_command_param (cmd, 4);
-  g_autofree char *host = NULL;
-  guint64 trid = 0;
-  guint port;
-
-  msnp_command_param_uint (cmd, 0, &trid);
-  if (cookie == NULL)
-    cookie = msnp_command_param (cmd, 3);   /* no "CKI": take what is there */
-  if (addr == NULL || cookie == NULL || !split_host_port (addr, &host, &port)) {
-    if (ns->ev->switchboard_failed != NULL)
-      ns->ev->switchboard_failed (ns->user, (guint) trid, 0);
-    return TRUE;
-  }
-  if (ns->ev->switchboard != NULL)
-    ns->ev->switchboard (ns->user, (guint) trid, host, port, cookie);
-  return TRUE;
-}
-
-static gboolean
-handle_xfr (MsnpNs *ns, const MsnpCommand *cmd)
-{
-  const char *type = msnp_command_param (cmd, 1);
-  const char *addr = msnp_command_param (cmd, 2);
-  g_autofree char *host = NULL;
-  guint port;
-
-  if (type != NULL && g_ascii_strcasecmp (type, "SB") == 0)
-    return handle_xfr_sb (ns, cmd);
-  if (type == NULL || g_ascii_strcasecmp (type, "NS") != 0) {
-    g_debug ("NS: ignoring XFR %s", type ? type : "(none)");
-    return TRUE;
-  }
-  if (addr == NULL || !split_host_port (addr, &host, &port)) {
-    close_with_code (ns, MSNP_ERROR_PROTOCOL,
-                     _("The server sent an unusable server address."));
-    return FALSE;
-  }
-  if (++ns->redirects > MSNP_NS_MAX_REDIRECTS) {
-    close_with_code (ns, MSNP_ERROR_TOO_MANY_REDIRECTS,
-                     _("The server redirected the connection too many times."));
-    return FALSE;
-  }
-  ns->redirecting = TRUE;
-  ns->ev->progress (ns->user, MSNP_NS_STEP_REDIRECTED);
-  ns->ev->redirect (ns->user, host, port);
-  /* Draft 7.4: nothing more comes from, or goes to, the old server. */
-  return FALSE;
 }
 
 /* ---- list sync -------------------------------------------------------- */
@@ -482,7 +319,7 @@ handle_rng (MsnpNs *ns, const MsnpCommand *cmd)
   guint port;
 
   if (session == NULL || addr == NULL || cookie == NULL || passport == NULL ||
-      !split_host_port (addr, &host, &port)) {
+      !msnp_ns_split_host_port (addr, &host, &port)) {
     g_debug ("NS: ignoring a malformed RNG");
     return TRUE;
   }
@@ -500,13 +337,13 @@ handle_out (MsnpNs *ns, const MsnpCommand *cmd)
   const char *reason = msnp_command_param (cmd, 0);
 
   if (reason != NULL && g_ascii_strcasecmp (reason, "OTH") == 0)
-    close_with_code (ns, MSNP_ERROR_OTHER_LOCATION,
+    msnp_ns_close_with_code (ns, MSNP_ERROR_OTHER_LOCATION,
                      _("You have signed in from another location."));
   else if (reason != NULL && g_ascii_strcasecmp (reason, "SSD") == 0)
-    close_with_code (ns, MSNP_ERROR_SERVER_SHUTDOWN,
+    msnp_ns_close_with_code (ns, MSNP_ERROR_SERVER_SHUTDOWN,
                      _("The MSN server is going down for maintenance."));
   else
-    close_with_code (ns, MSNP_ERROR_DISCONNECTED,
+    msnp_ns_close_with_code (ns, MSNP_ERROR_DISCONNECTED,
                      _("The MSN server ended the session."));
   return FALSE;
 }
@@ -567,7 +404,7 @@ handle_error (MsnpNs *ns, guint code, const MsnpCommand *cmd)
   } else {
     msnp_server_error_set (&error, code);
   }
-  close_with (ns, error);
+  msnp_ns_close_with (ns, error);
   g_error_free (error);
   return FALSE;
 }
@@ -589,7 +426,7 @@ static const NsEntry ns_handlers[] = {
   { .name = "BPR", .handler = handle_list_line },
   { .name = "CHG", .handler = handle_chg },
   { .name = "CHL", .handler = handle_chl },
-  { .name = "CVR", .handler = handle_cvr },
+  { .name = "CVR", .handler = msnp_ns_handle_cvr },
   { .name = "FLN", .handler = handle_fln },
   { .name = "GTC", .handler = handle_list_line },
   { .name = "ILN", .handler = handle_iln },
@@ -609,9 +446,9 @@ static const NsEntry ns_handlers[] = {
   { .name = "RNG", .handler = handle_rng },
   { .name = "SYN", .handler = handle_syn },
   { .name = "URL", .handler = msnp_ns_handle_url },
-  { .name = "USR", .handler = handle_usr },
-  { .name = "VER", .handler = handle_ver },
-  { .name = "XFR", .handler = handle_xfr },
+  { .name = "USR", .handler = msnp_ns_handle_usr },
+  { .name = "VER", .handler = msnp_ns_handle_ver },
+  { .name = "XFR", .handler = msnp_ns_handle_xfr },
 };
 
 static NsHandler
@@ -782,7 +619,7 @@ msnp_ns_feed (MsnpNs *ns, const guint8 *data, gsize len)
     GError *wrapped = g_error_new (MSNP_ERROR, MSNP_ERROR_PROTOCOL,
                                    _("The server sent data that could not be "
                                      "understood (%s)."), error->message);
-    close_with (ns, wrapped);
+    msnp_ns_close_with (ns, wrapped);
     g_error_free (wrapped);
     g_error_free (error);
   }
@@ -796,7 +633,7 @@ msnp_ns_disconnected (MsnpNs *ns)
     return FALSE;
   if (ns->redirecting)
     return TRUE;
-  close_with_code (ns, MSNP_ERROR_DISCONNECTED,
+  msnp_ns_close_with_code (ns, MSNP_ERROR_DISCONNECTED,
                    _("The connection to the MSN server was lost."));
   return FALSE;
 }
@@ -815,7 +652,7 @@ msnp_ns_submit_ticket (MsnpNs *ns, const char *ticket)
 void
 msnp_ns_abort (MsnpNs *ns, const GError *error)
 {
-  close_with (ns, error);
+  msnp_ns_close_with (ns, error);
 }
 
 gboolean

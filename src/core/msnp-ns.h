@@ -8,7 +8,15 @@
  * handshake again on the new socket.
  *
  * Callbacks run from inside msnp_ns_feed() and the other calls; they must
- * not free the session (defer that to an idle callback). */
+ * not free the session (defer that to an idle callback).  Everything runs
+ * on the caller's thread; the session has no main loop and no timers of
+ * its own (the owner calls msnp_ns_keepalive()).  Strings and structs
+ * passed to events are borrowed for the call; the owner of the session
+ * frees it with msnp_ns_free().
+ *
+ * The implementation is split by concern: msnp-ns.c (sync, presence,
+ * dispatch), msnp-ns-login.c (handshake, USR, XFR), msnp-ns-lists.c (list
+ * changes and their echoes), msnp-ns-page.c (pages, PRP MOB/MBE). */
 #pragma once
 
 #include <glib.h>

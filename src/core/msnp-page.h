@@ -17,7 +17,10 @@
  *     <BODY lcid="1033"><TEXT>text</TEXT></BODY></MSG></NOTIFICATION>
  *   where MSG id 407 says the page we sent was too long for the device
  *   and TEXT is empty.
- * The server answers a page only when it fails (a numeric error). */
+ * The server answers a page only when it fails (a numeric error).
+ *
+ * Pure functions on the caller's thread, no main loop; what they return
+ * is the caller's (see each function). */
 #pragma once
 
 #include <glib.h>
@@ -46,7 +49,7 @@ typedef enum {
 /* The page payload for @text (UTF-8; control characters other than line
  * breaks are dropped, invalid UTF-8 repaired).  @utf8_attr adds PGD's
  * enc="utf-8" attribute (PAG has none).  Returns NULL with @error when the
- * text is empty or too long. */
+ * text is empty or too long.  The caller owns the bytes (g_bytes_unref()). */
 GBytes *msnp_page_build (const char *text, gboolean utf8_attr, GError **error);
 
 typedef struct {
@@ -57,7 +60,8 @@ typedef struct {
 
 /* Parses an IPG payload tolerantly (unknown elements and attributes
  * ignored; entities and character references decoded).  FALSE when it
- * is not a notification at all or is over MSNP_PAGE_MAX_PAYLOAD. */
+ * is not a notification at all or is over MSNP_PAGE_MAX_PAYLOAD.  @out's
+ * strings are the caller's, freed by msnp_page_in_clear(). */
 gboolean msnp_page_parse (const guint8 *payload, gsize len, MsnpPageIn *out);
 void     msnp_page_in_clear (MsnpPageIn *in);
 

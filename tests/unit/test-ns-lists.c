@@ -8,129 +8,21 @@
 #include <string.h>
 
 #include "msnp-ns.h"
-
-typedef struct {
-  GString   *written;
-  GPtrArray *events;
-} Rec;
-
-static void
-rec (Rec *r, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-rec (Rec *r, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_ptr_array_add (r->events, g_strdup_vprintf (fmt, ap));
-  va_end (ap);
-}
-
-static void ev_write (gpointer u, const char *d, gsize n, gboolean s)
-{ g_string_append_len (((Rec *) u)->written, d, (gssize) n); }
-static void ev_progress (gpointer u, MsnpNsStep s) { }
-static void ev_redirect (gpointer u, const char *h, guint p) { }
-static void ev_need_ticket (gpointer u, const char *c) { }
-static void ev_synced (gpointer u, gboolean c) { }
-static void ev_online (gpointer u) { }
-static void ev_presence (gpointer u, const char *p, MsnpStatus s, const char *f) { }
-static void ev_own_status (gpointer u, MsnpStatus s) { }
-static void ev_own_friendly (gpointer u, const char *f) { }
-static void ev_lists_dirty (gpointer u) { }
-static void ev_message (gpointer u, const char *t, const MsnpMime *m) { }
-static void ev_closed (gpointer u, const GError *e) { rec (u, "closed"); }
-
-static void
-ev_contact_changed (gpointer u, const MsnpContact *c)
-{
-  rec (u, "contact %s %u %u", c->passport, c->lists, c->groups->len);
-}
-
-static void
-ev_server_error (gpointer u, guint code, const char *command)
-{
-  rec (u, "server-error %u %s", code, command);
-}
-
-static void
-ev_list_changed (gpointer u, guint trid, const MsnpListChange *c)
-{
-  rec (u, "changed %u kind=%d list=%u %s %s %s", trid, c->kind, c->list,
-       c->passport ? c->passport : "-", c->group_id ? c->group_id : "-",
-       c->value ? c->value : "-");
-}
-
-static void
-ev_request_failed (gpointer u, guint trid, const char *command, guint code)
-{
-  rec (u, "failed %u %s %u", trid, command, code);
-}
-
-static void
-ev_url (gpointer u, guint trid, const char *rru, const char *url, const char *id)
-{
-  rec (u, "url %u %s %s %s", trid, rru, url, id ? id : "-");
-}
-
-static const MsnpNsEvents events = {
-  .write = ev_write, .progress = ev_progress, .redirect = ev_redirect,
-  .need_ticket = ev_need_ticket, .synced = ev_synced, .online = ev_online,
-  .presence = ev_presence, .own_status = ev_own_status,
-  .own_friendly = ev_own_friendly, .contact_changed = ev_contact_changed,
-  .lists_dirty = ev_lists_dirty, .message = ev_message,
-  .server_error = ev_server_error, .closed = ev_closed,
-  .list_changed = ev_list_changed, .request_failed = ev_request_failed,
-  .url = ev_url,
-};
-
-static void
-feed (MsnpNs *ns, const char *text)
-{
-  g_assert_true (msnp_ns_feed (ns, (const guint8 *) text, strlen (text)));
-}
+#include "ns-recorder.h"
 
 /* Signed in with group 0 "Other" and bob on FL+AL in it. */
 static MsnpNs *
-online (Rec *r)
+online (NsRecorder *r)
 {
-  MsnpNs *ns;
-
-  r->written = g_string_new (NULL);
-  r->events = g_ptr_array_new_with_free_func (g_free);
-  ns = msnp_ns_new ("me@example.com", &events, r);
-  msnp_ns_connected (ns);
-  feed (ns, "VER 1 MSNP8 CVR0\r\nCVR 2 6.0 6.0 1.0 x y\r\nUSR 3 TWN S ch=1\r\n");
-  msnp_ns_submit_ticket (ns, "t=1&p=2");
-  feed (ns, "USR 4 OK me@example.com Me 1 0\r\nSYN 5 10 1 1\r\nGTC A\r\nBLP AL\r\n"
-            "LSG 0 Other 0\r\nLST bob@example.com Bob 3 0\r\n");
-  g_assert_true (msnp_ns_is_online (ns));
-  g_string_truncate (r->written, 0);
-  g_ptr_array_set_size (r->events, 0);
-  return ns;
-}
-
-static void
-done (MsnpNs *ns, Rec *r)
-{
-  msnp_ns_free (ns);
-  g_string_free (r->written, TRUE);
-  g_ptr_array_unref (r->events);
-}
-
-static gboolean
-has_event (Rec *r, const char *text)
-{
-  for (guint i = 0; i < r->events->len; i++)
-    if (strcmp (g_ptr_array_index (r->events, i), text) == 0)
-      return TRUE;
-  return FALSE;
+  return ns_recorder_sign_in (r, "10 1 1\r\nGTC A\r\nBLP AL\r\n"
+                                 "LSG 0 Other 0\r\nLST bob@example.com Bob 3 0\r\n");
 }
 
 static void
 test_requests_written (void)
 {
-  Rec r;
-  MsnpNs *ns = online (&r);
+  g_autoptr (NsRecorder) r = ns_recorder_new ();
+  MsnpNs *ns = online (r);
 
   g_assert_cmpuint (msnp_ns_add_contact (ns, MSNP_LIST_FL, "amy@example.com",
                                          "Amy Pond", "0"), ==, 7);
@@ -144,7 +36,7 @@ test_requests_written (void)
   msnp_ns_set_phone (ns, MSNP_PHONE_WORK, "+1 555");
   msnp_ns_set_phone (ns, MSNP_PHONE_HOME, NULL);
   msnp_ns_request_inbox (ns);
-  g_assert_cmpstr (r.written->str, ==,
+  g_assert_cmpstr (r->written->str, ==,
                    "ADD 7 FL amy@example.com Amy%20Pond 0\r\n"
                    "REM 8 FL bob@example.com\r\n"   /* group 0 was bob's last */
                    "ADD 9 BL eve@example.com eve@example.com\r\n"
@@ -159,46 +51,46 @@ test_requests_written (void)
   /* Nothing that cannot be one token goes out. */
   g_assert_cmpuint (msnp_ns_add_contact (ns, MSNP_LIST_FL, "a b@c.d", NULL, NULL), ==, 0);
   g_assert_cmpuint (msnp_ns_add_contact (ns, MSNP_LIST_RL, "a@c.d", NULL, NULL), ==, 0);
-  done (ns, &r);
+  msnp_ns_free (ns);
 }
 
 static void
 test_echoes_update_model (void)
 {
-  Rec r;
-  MsnpNs *ns = online (&r);
+  g_autoptr (NsRecorder) r = ns_recorder_new ();
+  MsnpNs *ns = online (r);
   MsnpLists *lists = msnp_ns_get_lists (ns);
   const MsnpContact *amy;
 
   msnp_ns_add_group (ns, "Pals");
-  feed (ns, "ADG 7 11 Pals 4 0\r\n");
+  ns_feed (ns, "ADG 7 11 Pals 4 0\r\n");
   g_assert_cmpstr (msnp_lists_get_group (lists, "4")->name, ==, "Pals");
-  feed (ns, "ADD 8 FL 12 amy@example.com Amy 4\r\n");
+  ns_feed (ns, "ADD 8 FL 12 amy@example.com Amy 4\r\n");
   amy = msnp_lists_lookup (lists, "amy@example.com");
   g_assert_nonnull (amy);
   g_assert_true (msnp_contact_in_group (amy, "4"));
-  feed (ns, "REG 9 13 4 Friends 0\r\n");
+  ns_feed (ns, "REG 9 13 4 Friends 0\r\n");
   g_assert_cmpstr (msnp_lists_get_group (lists, "4")->name, ==, "Friends");
   /* RMG leaves amy groupless: the server puts her in group 0. */
-  feed (ns, "RMG 10 14 4\r\n");
+  ns_feed (ns, "RMG 10 14 4\r\n");
   g_assert_null (msnp_lists_get_group (lists, "4"));
   g_assert_true (msnp_contact_in_group (msnp_lists_lookup (lists, "amy@example.com"), "0"));
-  feed (ns, "BLP 11 15 BL\r\nGTC 12 16 N\r\nPRP 13 17 PHW 555\r\n");
+  ns_feed (ns, "BLP 11 15 BL\r\nGTC 12 16 N\r\nPRP 13 17 PHW 555\r\n");
   g_assert_cmpint (msnp_lists_get_blp (lists), ==, MSNP_LIST_BL);
   g_assert_cmpint (msnp_lists_get_gtc (lists), ==, 'N');
   g_assert_cmpstr (msnp_lists_get_own_phone (lists, MSNP_PHONE_WORK), ==, "555");
   g_assert_cmpstr (msnp_lists_get_version (lists), ==, "17");
-  g_assert_true (has_event (&r, "changed 7 kind=3 list=0 - 4 Pals"));
-  g_assert_true (has_event (&r, "changed 8 kind=0 list=1 amy@example.com 4 -"));
-  g_assert_true (has_event (&r, "changed 11 kind=6 list=4 - - -"));
-  g_assert_true (has_event (&r, "changed 12 kind=7 list=0 - - N"));
+  g_assert_true (ns_recorder_has (r, "changed 7 kind=3 list=0 - 4 Pals"));
+  g_assert_true (ns_recorder_has (r, "changed 8 kind=0 list=1 amy@example.com 4 -"));
+  g_assert_true (ns_recorder_has (r, "changed 11 kind=6 list=4 - - -"));
+  g_assert_true (ns_recorder_has (r, "changed 12 kind=7 list=0 - - N"));
   /* REM from the last group takes the contact off FL; off every list,
    * out of the model. */
-  feed (ns, "REM 14 FL 18 bob@example.com 0\r\n");
+  ns_feed (ns, "REM 14 FL 18 bob@example.com 0\r\n");
   g_assert_null (msnp_lists_lookup (lists, "bob@example.com") != NULL &&
                  (msnp_lists_lookup (lists, "bob@example.com")->lists & MSNP_LIST_FL)
                  ? "still on FL" : NULL);
-  done (ns, &r);
+  msnp_ns_free (ns);
 }
 
 static void
@@ -212,50 +104,50 @@ test_reverse_list_shapes (void)
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (shapes); i++) {
-    Rec r;
-    MsnpNs *ns = online (&r);
+    g_autoptr (NsRecorder) r = ns_recorder_new ();
+    MsnpNs *ns = online (r);
     const MsnpContact *zed;
 
-    feed (ns, shapes[i]);
+    ns_feed (ns, shapes[i]);
     zed = msnp_lists_lookup (msnp_ns_get_lists (ns), "zed@example.com");
     g_assert_nonnull (zed);
     g_assert_cmpuint (zed->lists, ==, MSNP_LIST_RL);
-    g_assert_true (has_event (&r, "changed 0 kind=0 list=8 zed@example.com - -"));
-    feed (ns, "REM 0 RL 21 zed@example.com\r\n");
+    g_assert_true (ns_recorder_has (r, "changed 0 kind=0 list=8 zed@example.com - -"));
+    ns_feed (ns, "REM 0 RL 21 zed@example.com\r\n");
     g_assert_null (msnp_lists_lookup (msnp_ns_get_lists (ns), "zed@example.com"));
-    g_assert_true (has_event (&r, "changed 0 kind=1 list=8 zed@example.com - -"));
-    done (ns, &r);
+    g_assert_true (ns_recorder_has (r, "changed 0 kind=1 list=8 zed@example.com - -"));
+    msnp_ns_free (ns);
   }
 }
 
 static void
 test_errors_reach_the_owner (void)
 {
-  Rec r;
-  MsnpNs *ns = online (&r);
+  g_autoptr (NsRecorder) r = ns_recorder_new ();
+  MsnpNs *ns = online (r);
   guint trid = msnp_ns_add_contact (ns, MSNP_LIST_FL, "nobody@invalid", NULL, "0");
   g_autofree char *expected = g_strdup_printf ("failed %u ADD 208", trid);
 
-  feed (ns, "208 7\r\n");
-  g_assert_true (has_event (&r, expected));
+  ns_feed (ns, "208 7\r\n");
+  g_assert_true (ns_recorder_has (r, expected));
   g_assert_null (msnp_lists_lookup (msnp_ns_get_lists (ns), "nobody@invalid"));
   msnp_ns_add_group (ns, "x");
-  feed (ns, "223 8\r\n");
-  g_assert_true (has_event (&r, "failed 8 ADG 223"));
+  ns_feed (ns, "223 8\r\n");
+  g_assert_true (ns_recorder_has (r, "failed 8 ADG 223"));
   msnp_ns_request_inbox (ns);
-  feed (ns, "URL 9 /cgi-bin/HoTMaiL https://x/md5auth.srf?lc=1033 2\r\n");
-  g_assert_true (has_event (&r, "url 9 /cgi-bin/HoTMaiL https://x/md5auth.srf?lc=1033 2"));
+  ns_feed (ns, "URL 9 /cgi-bin/HoTMaiL https://x/md5auth.srf?lc=1033 2\r\n");
+  g_assert_true (ns_recorder_has (r, "url 9 /cgi-bin/HoTMaiL https://x/md5auth.srf?lc=1033 2"));
   g_assert_true (msnp_ns_is_online (ns));
-  done (ns, &r);
+  msnp_ns_free (ns);
 }
 
 /* bob in groups 0, 1 and 2 (another client's changes, TrID 0). */
 static MsnpNs *
-online_in_three_groups (Rec *r)
+online_in_three_groups (NsRecorder *r)
 {
   MsnpNs *ns = online (r);
 
-  feed (ns, "ADG 0 11 Two 1 0\r\nADG 0 12 Three 2 0\r\n"
+  ns_feed (ns, "ADG 0 11 Two 1 0\r\nADG 0 12 Three 2 0\r\n"
             "ADD 0 FL 13 bob@example.com Bob 1\r\nADD 0 FL 14 bob@example.com Bob 2\r\n");
   g_assert_cmpuint (msnp_lists_lookup (msnp_ns_get_lists (ns), "bob@example.com")->groups->len,
                     ==, 3);
@@ -269,8 +161,8 @@ online_in_three_groups (Rec *r)
 static void
 test_last_group_removal_leaves_the_list (void)
 {
-  Rec r;
-  MsnpNs *ns = online_in_three_groups (&r);
+  g_autoptr (NsRecorder) r = ns_recorder_new ();
+  MsnpNs *ns = online_in_three_groups (r);
   MsnpLists *lists = msnp_ns_get_lists (ns);
   const MsnpContact *bob;
 
@@ -281,41 +173,41 @@ test_last_group_removal_leaves_the_list (void)
   /* The last group, counting the two removals still unanswered. */
   g_assert_null (msnp_lists_removal_group (lists, msnp_lists_lookup (lists, "bob@example.com"), "1"));
   g_assert_cmpuint (msnp_ns_remove_contact (ns, MSNP_LIST_FL, "bob@example.com", "1"), ==, 9);
-  g_assert_cmpstr (r.written->str, ==,
+  g_assert_cmpstr (r->written->str, ==,
                    "REM 7 FL bob@example.com 0\r\n"
                    "REM 8 FL BOB@example.com 2\r\n"   /* counted all the same */
                    "REM 9 FL bob@example.com\r\n");
   g_assert_true (msnp_lists_is_leaving (lists, "bob@example.com", "1"));
   /* The echoes arrive late, in order. */
-  feed (ns, "REM 7 FL 15 bob@example.com 0\r\nREM 8 FL 16 bob@example.com 2\r\n");
+  ns_feed (ns, "REM 7 FL 15 bob@example.com 0\r\nREM 8 FL 16 bob@example.com 2\r\n");
   bob = msnp_lists_lookup (lists, "bob@example.com");
   g_assert_true (bob->lists & MSNP_LIST_FL);
   g_assert_true (msnp_lists_is_leaving (lists, "bob@example.com", "1"));
-  feed (ns, "REM 9 FL 17 bob@example.com\r\n");
+  ns_feed (ns, "REM 9 FL 17 bob@example.com\r\n");
   bob = msnp_lists_lookup (lists, "bob@example.com");
   g_assert_cmpuint (bob->lists, ==, MSNP_LIST_AL);   /* still allowed, off FL */
   g_assert_cmpuint (bob->groups->len, ==, 0);
   g_assert_false (msnp_lists_is_leaving (lists, "bob@example.com", "1"));
-  done (ns, &r);
+  msnp_ns_free (ns);
 }
 
 /* A refused removal no longer counts: the contact stays in that group. */
 static void
 test_refused_removal_no_longer_counts (void)
 {
-  Rec r;
-  MsnpNs *ns = online_in_three_groups (&r);
+  g_autoptr (NsRecorder) r = ns_recorder_new ();
+  MsnpNs *ns = online_in_three_groups (r);
   MsnpLists *lists = msnp_ns_get_lists (ns);
 
   msnp_ns_remove_contact (ns, MSNP_LIST_FL, "bob@example.com", "0");
   msnp_ns_remove_contact (ns, MSNP_LIST_FL, "bob@example.com", "1");
-  feed (ns, "225 7\r\n");   /* not in that group, says the server */
+  ns_feed (ns, "225 7\r\n");   /* not in that group, says the server */
   g_assert_false (msnp_lists_is_leaving (lists, "bob@example.com", "0"));
-  g_assert_true (has_event (&r, "failed 7 REM 225"));
+  g_assert_true (ns_recorder_has (r, "failed 7 REM 225"));
   /* Group 0 stays, so leaving group 2 names it. */
   msnp_ns_remove_contact (ns, MSNP_LIST_FL, "bob@example.com", "2");
-  feed (ns, "REM 8 FL 15 bob@example.com 1\r\n");
-  g_assert_cmpstr (r.written->str, ==,
+  ns_feed (ns, "REM 8 FL 15 bob@example.com 1\r\n");
+  g_assert_cmpstr (r->written->str, ==,
                    "REM 7 FL bob@example.com 0\r\n"
                    "REM 8 FL bob@example.com 1\r\n"
                    "REM 9 FL bob@example.com 2\r\n");
@@ -323,11 +215,11 @@ test_refused_removal_no_longer_counts (void)
    * settles nothing of ours. */
   msnp_ns_remove_contact (ns, MSNP_LIST_FL, "bob@example.com", NULL);
   g_assert_true (msnp_lists_is_leaving (lists, "bob@example.com", "0"));
-  feed (ns, "REM 0 FL 16 bob@example.com 2\r\n");
+  ns_feed (ns, "REM 0 FL 16 bob@example.com 2\r\n");
   g_assert_true (msnp_lists_is_leaving (lists, "bob@example.com", "0"));
-  feed (ns, "REM 10 FL 17 bob@example.com\r\n");
+  ns_feed (ns, "REM 10 FL 17 bob@example.com\r\n");
   g_assert_false (msnp_lists_is_leaving (lists, "bob@example.com", "0"));
-  done (ns, &r);
+  msnp_ns_free (ns);
 }
 
 /* Issue 9.7: 215 to our ADD means "already there", so the model takes
@@ -335,42 +227,42 @@ test_refused_removal_no_longer_counts (void)
 static void
 test_already_there_is_present (void)
 {
-  Rec r;
-  MsnpNs *ns = online (&r);
+  g_autoptr (NsRecorder) r = ns_recorder_new ();
+  MsnpNs *ns = online (r);
   MsnpLists *lists = msnp_ns_get_lists (ns);
   const MsnpContact *zed;
 
   g_assert_cmpuint (msnp_ns_add_contact (ns, MSNP_LIST_FL, "Zed@example.com", "Zed", "0"), ==, 7);
   g_assert_cmpuint (msnp_ns_add_contact (ns, MSNP_LIST_AL, "zed@example.com", NULL, NULL), ==, 8);
-  feed (ns, "215 7\r\n215 8\r\n");
+  ns_feed (ns, "215 7\r\n215 8\r\n");
   zed = msnp_lists_lookup (lists, "zed@example.com");
   g_assert_nonnull (zed);
   g_assert_cmpuint (zed->lists, ==, MSNP_LIST_FL | MSNP_LIST_AL);
   g_assert_true (msnp_contact_in_group (zed, "0"));
-  g_assert_true (has_event (&r, "changed 7 kind=0 list=1 zed@example.com 0 -"));
-  g_assert_true (has_event (&r, "changed 8 kind=0 list=2 zed@example.com - -"));
-  g_assert_false (has_event (&r, "failed 7 ADD 215"));
+  g_assert_true (ns_recorder_has (r, "changed 7 kind=0 list=1 zed@example.com 0 -"));
+  g_assert_true (ns_recorder_has (r, "changed 8 kind=0 list=2 zed@example.com - -"));
+  g_assert_false (ns_recorder_has (r, "failed 7 ADD 215"));
   /* Any other refusal of an ADD stays one. */
   msnp_ns_add_contact (ns, MSNP_LIST_FL, "nobody@invalid", NULL, "0");
-  feed (ns, "208 9\r\n");
-  g_assert_true (has_event (&r, "failed 9 ADD 208"));
+  ns_feed (ns, "208 9\r\n");
+  g_assert_true (ns_recorder_has (r, "failed 9 ADD 208"));
   g_assert_null (msnp_lists_lookup (lists, "nobody@invalid"));
-  done (ns, &r);
+  msnp_ns_free (ns);
 }
 
 /* Names in ADD and REA echoes lose their control characters too. */
 static void
 test_echo_names_lose_controls (void)
 {
-  Rec r;
-  MsnpNs *ns = online (&r);
+  g_autoptr (NsRecorder) r = ns_recorder_new ();
+  MsnpNs *ns = online (r);
   MsnpLists *lists = msnp_ns_get_lists (ns);
 
-  feed (ns, "ADD 0 FL 13 zed@example.com Zed%0D%0ARing%07 0\r\n");
+  ns_feed (ns, "ADD 0 FL 13 zed@example.com Zed%0D%0ARing%07 0\r\n");
   g_assert_cmpstr (msnp_lists_lookup (lists, "zed@example.com")->friendly, ==, "ZedRing");
-  feed (ns, "REA 0 14 bob@example.com Bobby%0A%1B\r\n");
+  ns_feed (ns, "REA 0 14 bob@example.com Bobby%0A%1B\r\n");
   g_assert_cmpstr (msnp_lists_lookup (lists, "bob@example.com")->friendly, ==, "Bobby");
-  done (ns, &r);
+  msnp_ns_free (ns);
 }
 
 /* Issue 13.5: a list longer than MSNP_LISTS_MAX_CONTACTS ends the
@@ -380,26 +272,25 @@ test_list_too_big (void)
 {
   for (guint announced = MSNP_LISTS_MAX_CONTACTS; announced <= MSNP_LISTS_MAX_CONTACTS + 1;
        announced++) {
-    Rec r = { .written = g_string_new (NULL),
-              .events = g_ptr_array_new_with_free_func (g_free) };
-    MsnpNs *ns = msnp_ns_new ("me@example.com", &events, &r);
+    g_autoptr (NsRecorder) r = ns_recorder_new ();
+    MsnpNs *ns = msnp_ns_new ("me@example.com", &ns_recorder_events, r);
     g_autofree char *syn = g_strdup_printf ("USR 4 OK me@example.com Me 1 0\r\n"
                                             "SYN 5 10 %u 1\r\nGTC A\r\nBLP AL\r\n"
                                             "LSG 0 Other 0\r\n"
                                             "LST bob@example.com Bob 3 0\r\n", announced);
 
     msnp_ns_connected (ns);
-    feed (ns, "VER 1 MSNP8 CVR0\r\nCVR 2 6.0 6.0 1.0 x y\r\nUSR 3 TWN S ch=1\r\n");
+    ns_feed (ns, "VER 1 MSNP8 CVR0\r\nCVR 2 6.0 6.0 1.0 x y\r\nUSR 3 TWN S ch=1\r\n");
     msnp_ns_submit_ticket (ns, "t=1&p=2");
-    feed (ns, syn);
+    ns_feed (ns, syn);
     if (announced > MSNP_LISTS_MAX_CONTACTS) {
       g_assert_true (msnp_ns_list_too_big (ns));
-      g_assert_true (has_event (&r, "closed"));
+      g_assert_true (ns_recorder_has (r, "closed"));
     } else {
       g_assert_false (msnp_ns_list_too_big (ns));
-      g_assert_false (has_event (&r, "closed"));
+      g_assert_false (ns_recorder_has (r, "closed"));
     }
-    done (ns, &r);
+    msnp_ns_free (ns);
   }
 }
 

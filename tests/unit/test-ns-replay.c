@@ -8,198 +8,7 @@
 
 #include "msnp-error.h"
 #include "msnp-ns.h"
-
-typedef struct {
-  GString   *written;     /* everything the session wrote */
-  GPtrArray *events;      /* one line per event */
-  char      *challenge;
-  char      *redirect;
-  gboolean   synced_changed;
-  gboolean   online;
-  GError    *closed;
-} Recorder;
-
-static void
-rec_event (Recorder *r, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-rec_event (Recorder *r, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_ptr_array_add (r->events, g_strdup_vprintf (fmt, ap));
-  va_end (ap);
-}
-
-static void
-ev_write (gpointer u, const char *data, gsize len, gboolean sensitive)
-{
-  Recorder *r = u;
-  g_string_append_len (r->written, data, (gssize) len);
-}
-
-static void
-ev_progress (gpointer u, MsnpNsStep step)
-{
-  rec_event (u, "progress %d", step);
-}
-
-static void
-ev_redirect (gpointer u, const char *host, guint port)
-{
-  Recorder *r = u;
-  g_free (r->redirect);
-  r->redirect = g_strdup_printf ("%s:%u", host, port);
-}
-
-static void
-ev_need_ticket (gpointer u, const char *challenge)
-{
-  Recorder *r = u;
-  g_free (r->challenge);
-  r->challenge = g_strdup (challenge);
-}
-
-static void
-ev_synced (gpointer u, gboolean changed)
-{
-  Recorder *r = u;
-  r->synced_changed = changed;
-  rec_event (r, "synced %d", changed);
-}
-
-static void
-ev_online (gpointer u)
-{
-  Recorder *r = u;
-  r->online = TRUE;
-}
-
-static void
-ev_presence (gpointer u, const char *passport, MsnpStatus status,
-             const char *friendly)
-{
-  rec_event (u, "presence %s %s %s", passport, msnp_status_to_code (status),
-             friendly ? friendly : "-");
-}
-
-static void
-ev_own_status (gpointer u, MsnpStatus status)
-{
-  rec_event (u, "own-status %s", msnp_status_to_code (status));
-}
-
-static void
-ev_own_friendly (gpointer u, const char *friendly)
-{
-  rec_event (u, "own-friendly %s", friendly);
-}
-
-static void
-ev_contact_changed (gpointer u, const MsnpContact *c)
-{
-  rec_event (u, "changed %s %u", c->passport, c->lists);
-}
-
-static void
-ev_lists_dirty (gpointer u)
-{
-}
-
-static void
-ev_message (gpointer u, const char *type, const MsnpMime *mime)
-{
-  rec_event (u, "message %s", type);
-}
-
-static void
-ev_server_error (gpointer u, guint code, const char *command)
-{
-  rec_event (u, "server-error %u %s", code, command);
-}
-
-static void
-ev_closed (gpointer u, const GError *error)
-{
-  Recorder *r = u;
-  g_clear_error (&r->closed);
-  r->closed = error ? g_error_copy (error) : g_error_new_literal (MSNP_ERROR, 0, "");
-}
-
-static void
-ev_switchboard (gpointer u, guint request, const char *host, guint port,
-                const char *cookie)
-{
-  rec_event (u, "switchboard %u %s:%u %s", request, host, port, cookie);
-}
-
-static void
-ev_switchboard_failed (gpointer u, guint request, guint code)
-{
-  rec_event (u, "switchboard-failed %u %u", request, code);
-}
-
-static void
-ev_ring (gpointer u, const char *session, const char *host, guint port,
-         const char *cookie, const char *passport, const char *friendly)
-{
-  rec_event (u, "ring %s %s:%u %s %s %s", session, host, port, cookie,
-             passport, friendly);
-}
-
-static const MsnpNsEvents events = {
-  .write = ev_write, .progress = ev_progress, .redirect = ev_redirect,
-  .need_ticket = ev_need_ticket, .synced = ev_synced, .online = ev_online,
-  .presence = ev_presence, .own_status = ev_own_status,
-  .own_friendly = ev_own_friendly, .contact_changed = ev_contact_changed,
-  .lists_dirty = ev_lists_dirty, .message = ev_message,
-  .server_error = ev_server_error, .closed = ev_closed,
-  .switchboard = ev_switchboard, .switchboard_failed = ev_switchboard_failed,
-  .ring = ev_ring,
-};
-
-static Recorder *
-recorder_new (void)
-{
-  Recorder *r = g_new0 (Recorder, 1);
-  r->written = g_string_new (NULL);
-  r->events = g_ptr_array_new_with_free_func (g_free);
-  return r;
-}
-
-static void
-recorder_free (Recorder *r)
-{
-  g_string_free (r->written, TRUE);
-  g_ptr_array_unref (r->events);
-  g_free (r->challenge);
-  g_free (r->redirect);
-  g_clear_error (&r->closed);
-  g_free (r);
-}
-
-/* Asserts the session wrote exactly @expected since the last check. */
-static void
-expect_written (Recorder *r, const char *expected)
-{
-  g_assert_cmpstr (r->written->str, ==, expected);
-  g_string_truncate (r->written, 0);
-}
-
-static gboolean
-has_event (Recorder *r, const char *event)
-{
-  for (guint i = 0; i < r->events->len; i++)
-    if (strcmp (g_ptr_array_index (r->events, i), event) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static void
-feed (MsnpNs *ns, const char *bytes)
-{
-  g_assert_true (msnp_ns_feed (ns, (const guint8 *) bytes, strlen (bytes)));
-}
+#include "ns-recorder.h"
 
 static const char profile[] =
   "MIME-Version: 1.0\r\n"
@@ -229,19 +38,19 @@ static const char profile[] =
 static void
 test_seed003_session (void)
 {
-  Recorder *r = recorder_new ();
-  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &events, r);
+  NsRecorder *r = ns_recorder_new ();
+  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &ns_recorder_events, r);
   MsnpLists *lists = msnp_ns_get_lists (ns);
   const MsnpContact *c;
   g_autofree char *msg = NULL;
 
   /* Dispatch server. */
   msnp_ns_connected (ns);
-  expect_written (r, "VER 1 MSNP8 CVR0\r\n");
-  feed (ns, "VER 1 MSNP8 CVR0\r\n");
-  expect_written (r, "CVR 2 0x0409 win 4.10 i386 MSNMSGR 5.0.0544 MSMSGS alice@passport.com\r\n");
-  feed (ns, "CVR 2 6.0.0602 6.0.0602 1.0.0000 http://download.microsoft.com/download/8/a/4/8a42bcae-f533-4468-b871-d2bc8dd32e9e/SETUP9x.EXE http://messenger.msn.com\r\n");
-  expect_written (r, "USR 3 TWN I alice@passport.com\r\n");
+  ns_recorder_expect_written (r, "VER 1 MSNP8 CVR0\r\n");
+  ns_feed (ns, "VER 1 MSNP8 CVR0\r\n");
+  ns_recorder_expect_written (r, "CVR 2 0x0409 win 4.10 i386 MSNMSGR 5.0.0544 MSMSGS alice@passport.com\r\n");
+  ns_feed (ns, "CVR 2 6.0.0602 6.0.0602 1.0.0000 http://download.microsoft.com/download/8/a/4/8a42bcae-f533-4468-b871-d2bc8dd32e9e/SETUP9x.EXE http://messenger.msn.com\r\n");
+  ns_recorder_expect_written (r, "USR 3 TWN I alice@passport.com\r\n");
   {
     const char xfr[] = "XFR 3 NS 207.46.107.95:1863 0 207.46.104.20:1863\r\n";
     /* Not closed, only moving: the session goes on elsewhere. */
@@ -253,49 +62,49 @@ test_seed003_session (void)
 
   /* The notification server. */
   msnp_ns_connected (ns);
-  expect_written (r, "VER 4 MSNP8 CVR0\r\n");
-  feed (ns, "VER 4 MSNP8 CVR0\r\n");
+  ns_recorder_expect_written (r, "VER 4 MSNP8 CVR0\r\n");
+  ns_feed (ns, "VER 4 MSNP8 CVR0\r\n");
   g_assert_true (g_str_has_prefix (r->written->str, "CVR 5 "));
   g_string_truncate (r->written, 0);
-  feed (ns, "CVR 5 6.0.0602 6.0.0602 1.0.0000 http://download.microsoft.com/x.EXE http://messenger.msn.com\r\n");
-  expect_written (r, "USR 6 TWN I alice@passport.com\r\n");
-  feed (ns, "USR 6 TWN S lc=1033,id=507,tw=40,fs=1,ru=http%3A%2F%2Fmessenger%2Emsn%2Ecom,ct=1062764229,kpp=1,kv=5,ver=2.1.0173.1,tpf=43f8a4c8ed940c04e3740be46c4d1619\r\n");
+  ns_feed (ns, "CVR 5 6.0.0602 6.0.0602 1.0.0000 http://download.microsoft.com/x.EXE http://messenger.msn.com\r\n");
+  ns_recorder_expect_written (r, "USR 6 TWN I alice@passport.com\r\n");
+  ns_feed (ns, "USR 6 TWN S lc=1033,id=507,tw=40,fs=1,ru=http%3A%2F%2Fmessenger%2Emsn%2Ecom,ct=1062764229,kpp=1,kv=5,ver=2.1.0173.1,tpf=43f8a4c8ed940c04e3740be46c4d1619\r\n");
   g_assert_cmpstr (r->challenge, ==, "lc=1033,id=507,tw=40,fs=1,ru=http%3A%2F%2Fmessenger%2Emsn%2Ecom,ct=1062764229,kpp=1,kv=5,ver=2.1.0173.1,tpf=43f8a4c8ed940c04e3740be46c4d1619");
   msnp_ns_submit_ticket (ns, "t=53*1hAu8ADuD3TEwdXoOMi08sD$$&p=5eKBBC!yBH6ex5mftp$$");
-  expect_written (r, "USR 7 TWN S t=53*1hAu8ADuD3TEwdXoOMi08sD$$&p=5eKBBC!yBH6ex5mftp$$\r\n");
-  feed (ns, "USR 7 OK alice@passport.com Alice 1 0\r\n");
-  g_assert_true (has_event (r, "own-friendly Alice"));
+  ns_recorder_expect_written (r, "USR 7 TWN S t=53*1hAu8ADuD3TEwdXoOMi08sD$$&p=5eKBBC!yBH6ex5mftp$$\r\n");
+  ns_feed (ns, "USR 7 OK alice@passport.com Alice 1 0\r\n");
+  g_assert_true (ns_recorder_has (r, "own-friendly Alice"));
   /* Nothing cached yet: list version 0. */
-  expect_written (r, "SYN 8 0\r\n");
+  ns_recorder_expect_written (r, "SYN 8 0\r\n");
 
   msg = g_strdup_printf ("MSG Hotmail Hotmail %zu\r\n%s", strlen (profile), profile);
-  feed (ns, msg);
-  g_assert_true (has_event (r, "message text/x-msmsgsprofile"));
+  ns_feed (ns, msg);
+  g_assert_true (ns_recorder_has (r, "message text/x-msmsgsprofile"));
   g_assert_cmpstr (msnp_ns_get_profile (ns, "sid"), ==, "507");
 
   /* The sync, split into packets exactly as in the seed. */
-  feed (ns, "SYN 8 27 5 4\r\n");
-  feed (ns, "GTC A\r\n");
-  feed (ns, "BLP AL\r\n");
-  feed (ns, "PRP PHH 01%20234\r\n");
-  feed (ns, "PRP PHM 56%20789\r\n");
-  feed (ns, "LSG 0 Other%20Contacts 0\r\nLSG 1 Coworkers 0\r\nLSG 2 Friends 0\r\nLSG 3 Family 0\r\n");
-  feed (ns, "LST bob@passport.com Bob 13 0\r\nBPR MOB Y\r\n");
-  feed (ns, "LST carol@passport.com Carol 3 0\r\nBPR PHM 9876");
-  feed (ns, "-54321\r\n");
-  feed (ns, "LST dave@passport.com 1 1,2");
-  feed (ns, ",3\r\nBPR PHH 3.1415926535\r\nBPR PH");
-  feed (ns, "W");
-  feed (ns, "");
-  feed (ns, " 2.71841844\r\nBPR PHM sqrt(-1)\r\n");
+  ns_feed (ns, "SYN 8 27 5 4\r\n");
+  ns_feed (ns, "GTC A\r\n");
+  ns_feed (ns, "BLP AL\r\n");
+  ns_feed (ns, "PRP PHH 01%20234\r\n");
+  ns_feed (ns, "PRP PHM 56%20789\r\n");
+  ns_feed (ns, "LSG 0 Other%20Contacts 0\r\nLSG 1 Coworkers 0\r\nLSG 2 Friends 0\r\nLSG 3 Family 0\r\n");
+  ns_feed (ns, "LST bob@passport.com Bob 13 0\r\nBPR MOB Y\r\n");
+  ns_feed (ns, "LST carol@passport.com Carol 3 0\r\nBPR PHM 9876");
+  ns_feed (ns, "-54321\r\n");
+  ns_feed (ns, "LST dave@passport.com 1 1,2");
+  ns_feed (ns, ",3\r\nBPR PHH 3.1415926535\r\nBPR PH");
+  ns_feed (ns, "W");
+  ns_feed (ns, "");
+  ns_feed (ns, " 2.71841844\r\nBPR PHM sqrt(-1)\r\n");
   g_assert_false (r->online);
-  feed (ns, "LST eve@passport.com Eavesdropper 12\r\n");
+  ns_feed (ns, "LST eve@passport.com Eavesdropper 12\r\n");
   g_assert_false (r->online);
-  feed (ns, "LST fred@passport.com Fred 8\r\n");
+  ns_feed (ns, "LST fred@passport.com Fred 8\r\n");
   /* All five contacts came: synced, and the initial status goes out. */
   g_assert_true (r->online);
   g_assert_true (r->synced_changed);
-  expect_written (r, "CHG 9 NLN 0\r\n");
+  ns_recorder_expect_written (r, "CHG 9 NLN 0\r\n");
 
   g_assert_cmpstr (msnp_lists_get_version (lists), ==, "27");
   g_assert_cmpuint (msnp_lists_n_contacts (lists), ==, 5);
@@ -315,34 +124,34 @@ test_seed003_session (void)
   g_assert_cmpuint (c->lists, ==, MSNP_LIST_BL | MSNP_LIST_RL);
 
   /* Initial presence, with an ADD reply in the middle of the ILNs. */
-  feed (ns, "CHG 9 NLN 0\r\nILN 9 NLN bob@passport.com Bob 24\r\nILN 9 IDL carol@passport.com Carol 268435492\r\n");
-  feed (ns, "ADD 10 AL 28 fred@passport.com Fred 1\r\n    ILN 9 BSY emily@passport.com Emily 268435492\r\n");
-  g_assert_true (has_event (r, "own-status NLN"));
-  g_assert_true (has_event (r, "presence bob@passport.com NLN Bob"));
-  g_assert_true (has_event (r, "presence carol@passport.com IDL Carol"));
-  g_assert_true (has_event (r, "presence emily@passport.com BSY Emily"));
+  ns_feed (ns, "CHG 9 NLN 0\r\nILN 9 NLN bob@passport.com Bob 24\r\nILN 9 IDL carol@passport.com Carol 268435492\r\n");
+  ns_feed (ns, "ADD 10 AL 28 fred@passport.com Fred 1\r\n    ILN 9 BSY emily@passport.com Emily 268435492\r\n");
+  g_assert_true (ns_recorder_has (r, "own-status NLN"));
+  g_assert_true (ns_recorder_has (r, "presence bob@passport.com NLN Bob"));
+  g_assert_true (ns_recorder_has (r, "presence carol@passport.com IDL Carol"));
+  g_assert_true (ns_recorder_has (r, "presence emily@passport.com BSY Emily"));
   g_assert_cmpuint (msnp_lists_lookup (lists, "fred@passport.com")->lists, ==,
                     MSNP_LIST_AL | MSNP_LIST_RL);
   g_assert_cmpstr (msnp_lists_get_version (lists), ==, "28");
 
   /* The challenge: the seed's known answer, no CRLF after the payload. */
-  feed (ns, "CHL 0 29409134351025259292\r\n");
-  expect_written (r, "QRY 10 msmsgs@msnmsgr.com 32\r\nd0c1178c689350104350d99f8c36ed9c");
-  feed (ns, "QRY 10\r\n");
+  ns_feed (ns, "CHL 0 29409134351025259292\r\n");
+  ns_recorder_expect_written (r, "QRY 10 msmsgs@msnmsgr.com 32\r\nd0c1178c689350104350d99f8c36ed9c");
+  ns_feed (ns, "QRY 10\r\n");
 
   msnp_ns_set_status (ns, MSNP_STATUS_IDLE);
-  expect_written (r, "CHG 11 IDL 0\r\n");
-  feed (ns, "CHG 11 IDL 0\r\nFLN bob@passport.com\r\n");
-  g_assert_true (has_event (r, "presence bob@passport.com FLN -"));
-  feed (ns, "NLN BSY carol@passport.com Caroline 268435492\r\n");
-  g_assert_true (has_event (r, "presence carol@passport.com BSY Caroline"));
+  ns_recorder_expect_written (r, "CHG 11 IDL 0\r\n");
+  ns_feed (ns, "CHG 11 IDL 0\r\nFLN bob@passport.com\r\n");
+  g_assert_true (ns_recorder_has (r, "presence bob@passport.com FLN -"));
+  ns_feed (ns, "NLN BSY carol@passport.com Caroline 268435492\r\n");
+  g_assert_true (ns_recorder_has (r, "presence carol@passport.com BSY Caroline"));
 
   msnp_ns_sign_out (ns);
-  expect_written (r, "OUT\r\n");
+  ns_recorder_expect_written (r, "OUT\r\n");
   g_assert_null (r->closed);
 
   msnp_ns_free (ns);
-  recorder_free (r);
+  ns_recorder_free (r);
 }
 
 /* The same session with the cached list: SYN answers with the same
@@ -350,25 +159,25 @@ test_seed003_session (void)
 static void
 test_unchanged_list (void)
 {
-  Recorder *r = recorder_new ();
-  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &events, r);
+  NsRecorder *r = ns_recorder_new ();
+  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &ns_recorder_events, r);
   const char cache[] = "SYN 0 27\r\nLSG 0 Friends 0\r\nLST bob@passport.com Bob 11 0\r\n";
 
   g_assert_true (msnp_lists_read_cache (msnp_ns_get_lists (ns), cache, strlen (cache)));
   msnp_ns_set_initial_status (ns, MSNP_STATUS_AWAY);
   msnp_ns_connected (ns);
-  feed (ns, "VER 1 MSNP8 CVR0\r\nCVR 2 1 1 1 x y\r\nUSR 3 TWN S lc=1033,id=507\r\n");
+  ns_feed (ns, "VER 1 MSNP8 CVR0\r\nCVR 2 1 1 1 x y\r\nUSR 3 TWN S lc=1033,id=507\r\n");
   msnp_ns_submit_ticket (ns, "t=x&p=y");
   g_string_truncate (r->written, 0);
-  feed (ns, "USR 4 OK alice@passport.com Alice 1 0\r\n");
-  expect_written (r, "SYN 5 27\r\n");
-  feed (ns, "SYN 5 27\r\n");
+  ns_feed (ns, "USR 4 OK alice@passport.com Alice 1 0\r\n");
+  ns_recorder_expect_written (r, "SYN 5 27\r\n");
+  ns_feed (ns, "SYN 5 27\r\n");
   g_assert_true (r->online);
   g_assert_false (r->synced_changed);
-  expect_written (r, "CHG 6 AWY 0\r\n");
+  ns_recorder_expect_written (r, "CHG 6 AWY 0\r\n");
   g_assert_cmpuint (msnp_lists_n_contacts (msnp_ns_get_lists (ns)), ==, 1);
   msnp_ns_free (ns);
-  recorder_free (r);
+  ns_recorder_free (r);
 }
 
 typedef struct {
@@ -393,8 +202,8 @@ static void
 test_fatal (gconstpointer data)
 {
   const FatalCase *fc = data;
-  Recorder *r = recorder_new ();
-  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &events, r);
+  NsRecorder *r = ns_recorder_new ();
+  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &ns_recorder_events, r);
 
   msnp_ns_connected (ns);
   msnp_ns_feed (ns, (const guint8 *) fc->input, strlen (fc->input));
@@ -409,14 +218,14 @@ test_fatal (gconstpointer data)
   g_assert_false (msnp_ns_feed (ns, (const guint8 *) "CHL 0 1\r\n", 9));
   g_assert_cmpuint (r->written->len, ==, 0);
   msnp_ns_free (ns);
-  recorder_free (r);
+  ns_recorder_free (r);
 }
 
 static void
 test_redirect_bound (void)
 {
-  Recorder *r = recorder_new ();
-  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &events, r);
+  NsRecorder *r = ns_recorder_new ();
+  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &ns_recorder_events, r);
 
   for (guint i = 0; i <= MSNP_NS_MAX_REDIRECTS && r->closed == NULL; i++) {
     msnp_ns_connected (ns);
@@ -425,7 +234,7 @@ test_redirect_bound (void)
   }
   g_assert_error (r->closed, MSNP_ERROR, MSNP_ERROR_TOO_MANY_REDIRECTS);
   msnp_ns_free (ns);
-  recorder_free (r);
+  ns_recorder_free (r);
 }
 
 /* Non-fatal errors answer the command they belong to, and the session
@@ -433,25 +242,25 @@ test_redirect_bound (void)
 static void
 test_nonfatal_and_unknown (void)
 {
-  Recorder *r = recorder_new ();
-  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &events, r);
+  NsRecorder *r = ns_recorder_new ();
+  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &ns_recorder_events, r);
 
   msnp_ns_connected (ns);
-  feed (ns, "VER 1 MSNP8\r\nCVR 2 x\r\nUSR 3 TWN S a=b\r\n");
+  ns_feed (ns, "VER 1 MSNP8\r\nCVR 2 x\r\nUSR 3 TWN S a=b\r\n");
   msnp_ns_submit_ticket (ns, "t=1");
-  feed (ns, "USR 4 OK alice@passport.com A\r\nSYN 5 3 0 0\r\n");
+  ns_feed (ns, "USR 4 OK alice@passport.com A\r\nSYN 5 3 0 0\r\n");
   g_assert_true (r->online);
   msnp_ns_set_friendly (ns, "a very long name");
-  feed (ns, "ZZZ 0 whatever\r\nUBX 5\r\nhello209 7\r\n  \r\n\r\nNLN NLN bob@x.com\r\n");
-  g_assert_true (has_event (r, "server-error 209 REA"));
-  g_assert_true (has_event (r, "presence bob@x.com NLN -"));
+  ns_feed (ns, "ZZZ 0 whatever\r\nUBX 5\r\nhello209 7\r\n  \r\n\r\nNLN NLN bob@x.com\r\n");
+  g_assert_true (ns_recorder_has (r, "server-error 209 REA"));
+  g_assert_true (ns_recorder_has (r, "presence bob@x.com NLN -"));
   g_assert_null (r->closed);
   g_assert_true (msnp_ns_keepalive (ns));
   g_assert_false (msnp_ns_keepalive (ns));   /* no QNG in between: dead */
-  feed (ns, "QNG 50\r\n");
+  ns_feed (ns, "QNG 50\r\n");
   g_assert_true (msnp_ns_keepalive (ns));
   msnp_ns_free (ns);
-  recorder_free (r);
+  ns_recorder_free (r);
 }
 
 /* Defect #13.8: only the answer to our VER decides the version.  A VER
@@ -460,24 +269,24 @@ test_nonfatal_and_unknown (void)
 static void
 test_stray_ver (void)
 {
-  Recorder *r = recorder_new ();
-  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &events, r);
+  NsRecorder *r = ns_recorder_new ();
+  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &ns_recorder_events, r);
 
   msnp_ns_connected (ns);
-  feed (ns, "VER 1 MSNP8\r\nCVR 2 x\r\nUSR 3 TWN S a=b\r\n");
+  ns_feed (ns, "VER 1 MSNP8\r\nCVR 2 x\r\nUSR 3 TWN S a=b\r\n");
   msnp_ns_submit_ticket (ns, "t=1");
-  feed (ns, "USR 4 OK alice@passport.com A\r\nSYN 5 3 0 0\r\n");
+  ns_feed (ns, "USR 4 OK alice@passport.com A\r\nSYN 5 3 0 0\r\n");
   g_assert_true (r->online);
   g_string_truncate (r->written, 0);
-  feed (ns, "VER 9 MSNP12 MSNP11 CVR0\r\nVER 0 0\r\nVER 1 MSNP8 CVR0\r\nVER\r\n");
+  ns_feed (ns, "VER 9 MSNP12 MSNP11 CVR0\r\nVER 0 0\r\nVER 1 MSNP8 CVR0\r\nVER\r\n");
   g_assert_null (r->closed);
   g_assert_true (msnp_ns_is_online (ns));
   /* Not answered with a CVR either: the handshake is over. */
   g_assert_cmpuint (r->written->len, ==, 0);
-  feed (ns, "NLN NLN bob@x.com Bob\r\n");
-  g_assert_true (has_event (r, "presence bob@x.com NLN Bob"));
+  ns_feed (ns, "NLN NLN bob@x.com Bob\r\n");
+  g_assert_true (ns_recorder_has (r, "presence bob@x.com NLN Bob"));
   msnp_ns_free (ns);
-  recorder_free (r);
+  ns_recorder_free (r);
 }
 
 /* An IPG's first parameter is its payload length, not a TrID: a page
@@ -485,27 +294,27 @@ test_stray_ver (void)
 static void
 test_page_is_not_a_reply (void)
 {
-  Recorder *r = recorder_new ();
-  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &events, r);
+  NsRecorder *r = ns_recorder_new ();
+  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &ns_recorder_events, r);
   const char *page = "<PAGE/>";
   g_autofree char *ipg = NULL;
   guint request;
 
   msnp_ns_connected (ns);
-  feed (ns, "VER 1 MSNP8\r\nCVR 2 x\r\nUSR 3 TWN S a=b\r\n");
+  ns_feed (ns, "VER 1 MSNP8\r\nCVR 2 x\r\nUSR 3 TWN S a=b\r\n");
   msnp_ns_submit_ticket (ns, "t=1");
-  feed (ns, "USR 4 OK alice@passport.com A\r\nSYN 5 3 0 0\r\n");
+  ns_feed (ns, "USR 4 OK alice@passport.com A\r\nSYN 5 3 0 0\r\n");
   request = msnp_ns_request_switchboard (ns);
   g_assert_cmpuint (request, ==, strlen (page));
   ipg = g_strdup_printf ("IPG %u\r\n%s", request, page);
-  feed (ns, ipg);
+  ns_feed (ns, ipg);
   /* The refusal is matched to the XFR it answers only while the request
    * is still pending. */
-  feed (ns, "913 7\r\n");
-  g_assert_true (has_event (r, "switchboard-failed 7 913"));
+  ns_feed (ns, "913 7\r\n");
+  g_assert_true (ns_recorder_has (r, "switchboard-failed 7 913"));
   g_assert_null (r->closed);
   msnp_ns_free (ns);
-  recorder_free (r);
+  ns_recorder_free (r);
 }
 
 /* Switchboard referrals and invitations; cookies and session ids are
@@ -513,29 +322,29 @@ test_page_is_not_a_reply (void)
 static void
 test_switchboards (void)
 {
-  Recorder *r = recorder_new ();
-  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &events, r);
+  NsRecorder *r = ns_recorder_new ();
+  MsnpNs *ns = msnp_ns_new ("alice@passport.com", &ns_recorder_events, r);
   guint first, second;
 
   msnp_ns_connected (ns);
-  feed (ns, "VER 1 MSNP8\r\nCVR 2 x\r\nUSR 3 TWN S a=b\r\n");
+  ns_feed (ns, "VER 1 MSNP8\r\nCVR 2 x\r\nUSR 3 TWN S a=b\r\n");
   msnp_ns_submit_ticket (ns, "t=1");
-  feed (ns, "USR 4 OK alice@passport.com A\r\nSYN 5 3 0 0\r\n");
+  ns_feed (ns, "USR 4 OK alice@passport.com A\r\nSYN 5 3 0 0\r\n");
   g_string_truncate (r->written, 0);
   first = msnp_ns_request_switchboard (ns);
   second = msnp_ns_request_switchboard (ns);
-  expect_written (r, "XFR 7 SB\r\nXFR 8 SB\r\n");
+  ns_recorder_expect_written (r, "XFR 7 SB\r\nXFR 8 SB\r\n");
   g_assert_cmpuint (first, ==, 7);
   g_assert_cmpuint (second, ==, 8);
-  feed (ns, "XFR 7 SB 10.0.0.5:1863 CKI 17262740.1050826919.32308\r\n913 8\r\n");
-  g_assert_true (has_event (r, "switchboard 7 10.0.0.5:1863 17262740.1050826919.32308"));
-  g_assert_true (has_event (r, "switchboard-failed 8 913"));
-  feed (ns, "RNG s1a.b-x 10.0.0.6 CKI ck-9.z bob@passport.com Bob%20B\r\n");
-  g_assert_true (has_event (r, "ring s1a.b-x 10.0.0.6:1863 ck-9.z bob@passport.com Bob B"));
-  feed (ns, "RNG 1 2\r\n");     /* too short: skipped */
+  ns_feed (ns, "XFR 7 SB 10.0.0.5:1863 CKI 17262740.1050826919.32308\r\n913 8\r\n");
+  g_assert_true (ns_recorder_has (r, "switchboard 7 10.0.0.5:1863 17262740.1050826919.32308"));
+  g_assert_true (ns_recorder_has (r, "switchboard-failed 8 913"));
+  ns_feed (ns, "RNG s1a.b-x 10.0.0.6 CKI ck-9.z bob@passport.com Bob%20B\r\n");
+  g_assert_true (ns_recorder_has (r, "ring s1a.b-x 10.0.0.6:1863 ck-9.z bob@passport.com Bob B"));
+  ns_feed (ns, "RNG 1 2\r\n");     /* too short: skipped */
   g_assert_null (r->closed);
   msnp_ns_free (ns);
-  recorder_free (r);
+  ns_recorder_free (r);
 }
 
 int

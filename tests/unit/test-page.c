@@ -9,6 +9,7 @@
 
 #include "msnp-ns.h"
 #include "msnp-page.h"
+#include "ns-recorder.h"
 
 /* ---- payload building --------------------------------------------------- */
 
@@ -142,125 +143,22 @@ test_parse_hostile (void)
 
 /* ---- the notification session ------------------------------------------- */
 
-typedef struct {
-  GString   *written;
-  GPtrArray *events;
-} Rec;
-
-static void
-rec (Rec *r, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-rec (Rec *r, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_ptr_array_add (r->events, g_strdup_vprintf (fmt, ap));
-  va_end (ap);
-}
-
-static void ev_write (gpointer u, const char *d, gsize n, gboolean s)
-{ g_string_append_len (((Rec *) u)->written, d, (gssize) n); }
-static void ev_progress (gpointer u, MsnpNsStep s) { }
-static void ev_redirect (gpointer u, const char *h, guint p) { }
-static void ev_need_ticket (gpointer u, const char *c) { }
-static void ev_synced (gpointer u, gboolean c) { }
-static void ev_online (gpointer u) { }
-static void ev_presence (gpointer u, const char *p, MsnpStatus s, const char *f) { }
-static void ev_own_status (gpointer u, MsnpStatus s) { }
-static void ev_own_friendly (gpointer u, const char *f) { }
-static void ev_lists_dirty (gpointer u) { }
-static void ev_message (gpointer u, const char *t, const MsnpMime *m) { }
-static void ev_contact_changed (gpointer u, const MsnpContact *c) { }
-static void ev_closed (gpointer u, const GError *e) { rec (u, "closed"); }
-
-static void
-ev_server_error (gpointer u, guint code, const char *command)
-{
-  rec (u, "server-error %u %s", code, command);
-}
-
-static void
-ev_list_changed (gpointer u, guint trid, const MsnpListChange *c)
-{
-  rec (u, "changed %u kind=%d mobile=%d %s", trid, c->kind, c->mobile,
-       c->value ? c->value : "-");
-}
-
-static void
-ev_page (gpointer u, const char *from, const char *text, gboolean too_long)
-{
-  rec (u, "page %s [%s]%s", from, text, too_long ? " too-long" : "");
-}
-
-static void
-ev_page_failed (gpointer u, guint trid, guint code)
-{
-  rec (u, "page-failed %u %u", trid, code);
-}
-
-static const MsnpNsEvents events = {
-  .write = ev_write, .progress = ev_progress, .redirect = ev_redirect,
-  .need_ticket = ev_need_ticket, .synced = ev_synced, .online = ev_online,
-  .presence = ev_presence, .own_status = ev_own_status,
-  .own_friendly = ev_own_friendly, .contact_changed = ev_contact_changed,
-  .lists_dirty = ev_lists_dirty, .message = ev_message,
-  .server_error = ev_server_error, .closed = ev_closed,
-  .list_changed = ev_list_changed, .page = ev_page,
-  .page_failed = ev_page_failed,
-};
-
-static void
-feed (MsnpNs *ns, const char *text)
-{
-  g_assert_true (msnp_ns_feed (ns, (const guint8 *) text, strlen (text)));
-}
-
 /* Signed in; bob has a mobile device that takes pages (MOB, MBE) and a
  * Space; our own MOB is Y and MBE N. */
 static MsnpNs *
-online (Rec *r)
+online (NsRecorder *r)
 {
-  MsnpNs *ns;
-
-  r->written = g_string_new (NULL);
-  r->events = g_ptr_array_new_with_free_func (g_free);
-  ns = msnp_ns_new ("me@example.com", &events, r);
-  msnp_ns_connected (ns);
-  feed (ns, "VER 1 MSNP8 CVR0\r\nCVR 2 6.0 6.0 1.0 x y\r\nUSR 3 TWN S ch=1\r\n");
-  msnp_ns_submit_ticket (ns, "t=1&p=2");
-  feed (ns, "USR 4 OK me@example.com Me 1 0\r\nSYN 5 10 2 1\r\nGTC A\r\nBLP AL\r\n"
+  return ns_recorder_sign_in (r, "10 2 1\r\nGTC A\r\nBLP AL\r\n"
             "PRP MOB Y\r\nPRP MBE N\r\nLSG 0 Other 0\r\n"
             "LST bob@example.com Bob 3 0\r\nBPR PHM 555\r\nBPR MOB Y\r\nBPR MBE Y\r\n"
             "BPR HSB 1\r\nLST amy@example.com Amy 3 0\r\nBPR MOB N\r\n");
-  g_assert_true (msnp_ns_is_online (ns));
-  g_string_truncate (r->written, 0);
-  g_ptr_array_set_size (r->events, 0);
-  return ns;
-}
-
-static void
-done (MsnpNs *ns, Rec *r)
-{
-  msnp_ns_free (ns);
-  g_string_free (r->written, TRUE);
-  g_ptr_array_unref (r->events);
-}
-
-static gboolean
-has_event (Rec *r, const char *text)
-{
-  for (guint i = 0; i < r->events->len; i++)
-    if (strcmp (g_ptr_array_index (r->events, i), text) == 0)
-      return TRUE;
-  return FALSE;
 }
 
 static void
 test_model (void)
 {
-  Rec r;
-  MsnpNs *ns = online (&r);
+  g_autoptr (NsRecorder) r = ns_recorder_new ();
+  MsnpNs *ns = online (r);
   MsnpLists *lists = msnp_ns_get_lists (ns);
   const MsnpContact *bob = msnp_lists_lookup (lists, "bob@example.com");
   const MsnpContact *amy = msnp_lists_lookup (lists, "amy@example.com");
@@ -279,63 +177,63 @@ test_model (void)
   /* Our own settings: the request, then the server's echo is the truth. */
   g_assert_cmpuint (msnp_ns_set_mobile (ns, MSNP_MOBILE_DEVICE, TRUE), ==, 7);
   g_assert_cmpuint (msnp_ns_set_mobile (ns, MSNP_MOBILE_ALLOW_PAGES, FALSE), ==, 8);
-  g_assert_cmpstr (r.written->str, ==, "PRP 7 MBE Y\r\nPRP 8 MOB N\r\n");
+  g_assert_cmpstr (r->written->str, ==, "PRP 7 MBE Y\r\nPRP 8 MOB N\r\n");
   g_assert_false (msnp_lists_get_own_mobile (lists, MSNP_MOBILE_DEVICE));
-  feed (ns, "PRP 7 11 MBE Y\r\nPRP 8 12 MOB N\r\n");
+  ns_feed (ns, "PRP 7 11 MBE Y\r\nPRP 8 12 MOB N\r\n");
   g_assert_true (msnp_lists_get_own_mobile (lists, MSNP_MOBILE_DEVICE));
   g_assert_false (msnp_lists_get_own_mobile (lists, MSNP_MOBILE_ALLOW_PAGES));
-  g_assert_true (has_event (&r, "changed 7 kind=9 mobile=1 Y"));
-  g_assert_true (has_event (&r, "changed 8 kind=9 mobile=0 N"));
+  g_assert_true (ns_recorder_has (r, "changed 7 kind=9 mobile=1 Y"));
+  g_assert_true (ns_recorder_has (r, "changed 8 kind=9 mobile=0 N"));
   /* A contact's MOB changing later (long BPR form). */
-  feed (ns, "BPR 13 amy@example.com MOB Y\r\n");
+  ns_feed (ns, "BPR 13 amy@example.com MOB Y\r\n");
   g_assert_true (msnp_lists_lookup (lists, "amy@example.com")->mobile);
-  done (ns, &r);
+  msnp_ns_free (ns);
 }
 
 static void
 test_send_and_refusals (void)
 {
-  Rec r;
-  MsnpNs *ns = online (&r);
+  g_autoptr (NsRecorder) r = ns_recorder_new ();
+  MsnpNs *ns = online (r);
   g_autoptr (GError) error = NULL;
   g_autoptr (GString) longer = g_string_new (NULL);
 
   /* MSNP8's PAG first. */
   g_assert_cmpuint (msnp_ns_send_page (ns, "bob@example.com", "Call me", NULL), ==, 7);
-  g_assert_cmpstr (r.written->str, ==,
+  g_assert_cmpstr (r->written->str, ==,
                    "PAG 7 bob@example.com 41\r\n<TEXT xml:space=\"preserve\">Call me</TEXT>");
-  g_string_truncate (r.written, 0);
+  g_string_truncate (r->written, 0);
   /* A server that knows only PGD: the page goes again as PGD, silently;
    * later pages go as PGD at once. */
-  feed (ns, "715 7\r\n");
-  g_assert_cmpuint (r.events->len, ==, 0);
-  g_assert_cmpstr (r.written->str, ==,
+  ns_feed (ns, "715 7\r\n");
+  g_assert_cmpuint (r->events->len, ==, 0);
+  g_assert_cmpstr (r->written->str, ==,
                    "PGD 8 bob@example.com 1 53\r\n"
                    "<TEXT xml:space=\"preserve\" enc=\"utf-8\">Call me</TEXT>");
-  g_string_truncate (r.written, 0);
+  g_string_truncate (r->written, 0);
   /* Its refusal is reported under the TrID the owner was given. */
-  feed (ns, "217 8\r\n");
-  g_assert_true (has_event (&r, "page-failed 7 217"));
+  ns_feed (ns, "217 8\r\n");
+  g_assert_true (ns_recorder_has (r, "page-failed 7 217"));
   g_assert_cmpuint (msnp_ns_send_page (ns, "amy@example.com", "x", NULL), ==, 9);
-  g_assert_true (g_str_has_prefix (r.written->str, "PGD 9 amy@example.com 1 47\r\n"));
-  feed (ns, "205 9\r\n");
-  g_assert_true (has_event (&r, "page-failed 9 205"));
+  g_assert_true (g_str_has_prefix (r->written->str, "PGD 9 amy@example.com 1 47\r\n"));
+  ns_feed (ns, "205 9\r\n");
+  g_assert_true (ns_recorder_has (r, "page-failed 9 205"));
   /* Not sent at all: too long, empty, a passport that is not a token. */
   for (int i = 0; i <= MSNP_PAGE_MAX_CHARS; i++)
     g_string_append_c (longer, 'a');
-  g_string_truncate (r.written, 0);
+  g_string_truncate (r->written, 0);
   g_assert_cmpuint (msnp_ns_send_page (ns, "bob@example.com", longer->str, &error), ==, 0);
   g_assert_error (error, MSNP_PAGE_ERROR, MSNP_PAGE_ERROR_TOO_LONG);
   g_assert_cmpuint (msnp_ns_send_page (ns, "a b@c.d", "hi", NULL), ==, 0);
-  g_assert_cmpstr (r.written->str, ==, "");
-  done (ns, &r);
+  g_assert_cmpstr (r->written->str, ==, "");
+  msnp_ns_free (ns);
 }
 
 static void
 test_incoming (void)
 {
-  Rec r;
-  MsnpNs *ns = online (&r);
+  g_autoptr (NsRecorder) r = ns_recorder_new ();
+  MsnpNs *ns = online (r);
   const char *body = IPG_BODY ("bob@example.com", "1", "On my way &amp; late");
   const char *late = IPG_BODY ("bob@example.com", "407", "");
   g_autofree char *wire = g_strdup_printf ("IPG %zu\r\n%sIPG %zu\r\n%sIPG 5\r\nhello"
@@ -344,17 +242,23 @@ test_incoming (void)
 
   /* Split at every byte: the same events. */
   for (gsize cut = 0; cut <= strlen (wire); cut += 7) {
-    Rec r2;
-    MsnpNs *ns2 = online (&r2);
+    g_autoptr (NsRecorder) r2 = ns_recorder_new ();
+    MsnpNs *ns2 = online (r2);
     g_assert_true (msnp_ns_feed (ns2, (const guint8 *) wire, cut));
     g_assert_true (msnp_ns_feed (ns2, (const guint8 *) wire + cut, strlen (wire) - cut));
-    g_assert_cmpuint (r2.events->len, ==, 2);
-    g_assert_true (has_event (&r2, "page bob@example.com [On my way & late]"));
-    g_assert_true (has_event (&r2, "page bob@example.com [] too-long"));
+    /* Two pages; no refusal, no error, no list change (the CHG after
+     * them is answered as usual). */
+    g_assert_cmpuint (ns_recorder_count (r2, "page "), ==, 2);
+    g_assert_cmpuint (ns_recorder_count (r2, "page-failed"), ==, 0);
+    g_assert_cmpuint (ns_recorder_count (r2, "server-error"), ==, 0);
+    g_assert_cmpuint (ns_recorder_count (r2, "changed"), ==, 0);
+    g_assert_false (ns_recorder_has (r2, "closed"));
+    g_assert_true (ns_recorder_has (r2, "page bob@example.com [On my way & late]"));
+    g_assert_true (ns_recorder_has (r2, "page bob@example.com [] too-long"));
     g_assert_true (msnp_ns_is_online (ns2));
-    done (ns2, &r2);
+    msnp_ns_free (ns2);
   }
-  done (ns, &r);
+  msnp_ns_free (ns);
 }
 
 int

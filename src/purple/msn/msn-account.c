@@ -12,10 +12,12 @@
 #include "msn-account.h"
 #include "msn-auth.h"
 #include "msn-blist.h"
+#include "msn-context.h"
 #include "msn-gateway.h"
 #include "msn-lists.h"
 #include "msn-mail.h"
 #include "msn-mobile.h"
+#include "msn-passport-login.h"
 #include "msn-privacy.h"
 #include "msn-status.h"
 #include "msn-switchboard.h"
@@ -76,8 +78,8 @@ reason_for (const GError *error)
   }
 }
 
-void
-msnp_account_fail (MsnpAccount *msn, const GError *error)
+static void
+account_fail (MsnpAccount *msn, const GError *error)
 {
   if (msn->gc->wants_to_die)
     return;
@@ -117,8 +119,8 @@ load_lists (MsnpAccount *msn)
     purple_debug_warning ("msnp", "ignoring an unreadable list cache\n");
 }
 
-void
-msnp_account_save_lists (MsnpAccount *msn)
+static void
+save_lists (MsnpAccount *msn)
 {
   g_autoptr (GString) text = g_string_sized_new (4096);
   g_autofree char *dir = g_path_get_dirname (msn->cache_path);
@@ -140,7 +142,7 @@ save_lists_cb (gpointer data)
   MsnpAccount *msn = data;
 
   msn->save_timer = 0;
-  msnp_account_save_lists (msn);
+  save_lists (msn);
   return FALSE;
 }
 
@@ -262,7 +264,13 @@ ns_synced (gpointer user, gboolean changed)
                      changed ? "downloaded" : "unchanged",
                      msnp_lists_get_version (msnp_ns_get_lists (msn->ns)),
                      msnp_lists_n_contacts (msnp_ns_get_lists (msn->ns)));
-  msnp_blist_synced (msn);
+  /* Privacy and authorizations read the model, not the buddy list, and
+   * must be settled before libpurple's signed-on asks the prpl to apply
+   * the privacy mode (serv_set_permit_deny). */
+  if (msnp_blist_synced (msn)) {
+    msnp_privacy_synced (msn);
+    msnp_auth_synced (msn);
+  }
 }
 
 static void
@@ -346,9 +354,9 @@ ns_list_changed (gpointer user, guint trid, const MsnpListChange *change)
 {
   MsnpAccount *msn = user;
 
-  /* The lists module first: it drops the finished request, which the
+  /* The list editor first: it drops the finished request, which the
    * privacy module looks at to tell a settled state from one in flight. */
-  msnp_lists_ui_changed (msn, trid, change);
+  msnp_list_edit_changed (msn->edit, trid, change);
   msnp_privacy_changed (msn, change);
   msnp_auth_changed (msn, change);
 }
@@ -371,7 +379,7 @@ ns_request_failed (gpointer user, guint trid, const char *command, guint code)
   if (strcmp (command, "URL") == 0)
     msnp_mail_failed (user, trid, code);
   else
-    msnp_lists_ui_failed (user, trid, command, code);
+    msnp_list_edit_refused (((MsnpAccount *) user)->edit, trid, command, code);
 }
 
 static void
@@ -425,7 +433,7 @@ ns_closed (gpointer user, const GError *error)
   MsnpAccount *msn = user;
 
   if (error != NULL)
-    msnp_account_fail (msn, error);
+    account_fail (msn, error);
 }
 
 static const MsnpNsEvents ns_events = {
@@ -461,6 +469,113 @@ const MsnpSwitchboardInvitations msnp_switchboard_invitations = {
   .failed   = msnp_xfer_invitation_failed,
 };
 
+/* ---- list-editor events: the rollbacks go to the part that owns what is
+ * rolled back ---------------------------------------------------------- */
+
+static void
+edit_resync_contact (gpointer user, const char *passport)
+{
+  MsnpAccount *msn = user;
+
+  msn->applying_server = TRUE;
+  msnp_blist_resync_contact (msn, passport);
+  msn->applying_server = FALSE;
+}
+
+static void
+edit_resync_all (gpointer user)
+{
+  MsnpAccount *msn = user;
+
+  msn->applying_server = TRUE;
+  msnp_blist_sync (msn);
+  msn->applying_server = FALSE;
+}
+
+static void
+edit_rename_back (gpointer user, const char *wanted, const char *name)
+{
+  msnp_lists_ui_rename_back (user, wanted, name);
+}
+
+static void
+edit_resync_privacy (gpointer user)
+{
+  msnp_privacy_resync (user);
+}
+
+typedef struct {
+  MsnpEditKind kind;
+  char *passport, *group, *old_name;
+  guint code;
+} LocalFailure;
+
+static void
+local_failure_free (LocalFailure *f)
+{
+  g_free (f->passport);
+  g_free (f->group);
+  g_free (f->old_name);
+  g_free (f);
+}
+
+static gboolean
+local_failures_cb (gpointer data)
+{
+  MsnpAccount *msn = data;
+  GSList *failures = g_slist_reverse (msn->local_failures);
+
+  msn->local_failures = NULL;
+  msn->local_failure_timer = 0;
+  for (GSList *l = failures; l != NULL; l = l->next) {
+    LocalFailure *f = l->data;
+    MsnpEditFailure failure = { .kind = f->kind, .passport = f->passport,
+                                .group = f->group, .old_name = f->old_name,
+                                .code = f->code, .sent = FALSE };
+
+    if (f->passport != NULL)
+      edit_resync_contact (msn, f->passport);
+    msnp_lists_ui_failed (msn, &failure);
+  }
+  g_slist_free_full (failures, (GDestroyNotify) local_failure_free);
+  return FALSE;
+}
+
+/* A change refused before it went out: libpurple is still inside the
+ * call that made it, so the rollback waits for an idle moment. */
+static void
+edit_failed (gpointer user, const MsnpEditFailure *failure)
+{
+  MsnpAccount *msn = user;
+  LocalFailure *f;
+
+  if (failure->sent) {
+    msnp_lists_ui_failed (msn, failure);
+    return;
+  }
+  f = g_new0 (LocalFailure, 1);
+  f->kind = failure->kind;
+  f->passport = g_strdup (failure->passport);
+  f->group = g_strdup (failure->group);
+  f->old_name = g_strdup (failure->old_name);
+  f->code = failure->code;
+  msn->local_failures = g_slist_prepend (msn->local_failures, f);
+  if (msn->local_failure_timer == 0)
+    msn->local_failure_timer = purple_timeout_add (0, local_failures_cb, msn);
+}
+
+static const MsnpListEditEvents edit_events = {
+  .resync_contact = edit_resync_contact,
+  .resync_all     = edit_resync_all,
+  .rename_back    = edit_rename_back,
+  .resync_privacy = edit_resync_privacy,
+  .failed         = edit_failed,
+};
+
+static const MsnpAccountHooks hooks = {
+  .blist_in_place = msnp_mobile_refresh_all,
+};
+
 /* ---- login and close -------------------------------------------------- */
 
 void
@@ -481,7 +596,9 @@ msnp_account_login (PurpleAccount *account)
                PURPLE_CONNECTION_NO_FONTSIZE | PURPLE_CONNECTION_NO_BGCOLOR |
                PURPLE_CONNECTION_NO_URLDESC | PURPLE_CONNECTION_NO_IMAGES;
 
+  msn->hooks = &hooks;
   msn->ns = msnp_ns_new (purple_account_get_username (account), &ns_events, msn);
+  msn->edit = msnp_list_edit_new (msn->ns, &edit_events, msn);
   msnp_ns_set_trace (msn->ns, purple_debug_is_enabled ());
   msn->cache_path = cache_path_for (account);
   load_lists (msn);
@@ -524,11 +641,14 @@ msnp_account_close (PurpleConnection *gc)
   if (msn->login_timer != 0)
     purple_timeout_remove (msn->login_timer);
   if (msn->save_timer != 0)
-    msnp_account_save_lists (msn);
-  msnp_lists_ui_free (msn);
+    save_lists (msn);
+  if (msn->local_failure_timer != 0)
+    purple_timeout_remove (msn->local_failure_timer);
+  g_slist_free_full (msn->local_failures, (GDestroyNotify) local_failure_free);
   msnp_auth_free (msn);
   msnp_mobile_free (msn);
   msnp_mail_free (msn);
+  msnp_list_edit_free (msn->edit);   /* it borrows the session */
   msnp_ns_free (msn->ns);
   msnp_blist_free (msn);
   msnp_privacy_free (msn);

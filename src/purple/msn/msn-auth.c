@@ -10,13 +10,10 @@
  * we. */
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
-
 #include <account.h>
 #include <debug.h>
 
 #include "msn-auth.h"
-#include "msn-lists.h"
 
 typedef struct {
   PurpleAccount *account;
@@ -51,16 +48,10 @@ static void
 answer (AuthRequest *req, MsnpListMask list)
 {
   MsnpAccount *msn = live_account (req);
-  g_autofree char *what = NULL;
 
   if (msn == NULL)
     return;   /* signed out since: asked again at the next sign-in */
-  what = list == MSNP_LIST_AL
-      ? g_strdup_printf (_("Could not allow %s."), req->passport)
-      : g_strdup_printf (_("Could not block %s."), req->passport);
-  msnp_lists_ui_track (msn, msnp_ns_add_contact (msn->ns, list, req->passport,
-                                                 req->friendly, NULL),
-                       req->passport, what, NULL);
+  msnp_list_edit_answer (msn->edit, req->passport, req->friendly, list);
   /* Frees @req; libpurple is done with the dialog. */
   g_hash_table_remove (msn->auth_requests, req->passport);
 }
@@ -94,12 +85,8 @@ ask (MsnpAccount *msn, const MsnpContact *contact)
   if (g_hash_table_contains (msn->auth_requests, contact->passport))
     return;
   if (msnp_lists_get_gtc (msnp_ns_get_lists (msn->ns)) == 'N') {
-    g_autofree char *what = g_strdup_printf (_("Could not allow %s."),
-                                             contact->passport);
-    msnp_lists_ui_track (msn, msnp_ns_add_contact (msn->ns, MSNP_LIST_AL,
-                                                   contact->passport,
-                                                   contact->friendly, NULL),
-                         contact->passport, what, NULL);
+    msnp_list_edit_answer (msn->edit, contact->passport, contact->friendly,
+                           MSNP_LIST_AL);
     return;
   }
   req = g_new0 (AuthRequest, 1);
@@ -130,9 +117,7 @@ agree_on_gtc (MsnpAccount *msn)
   char wanted = ask_opt ? 'A' : 'N';
 
   if (last != NULL && *last != '\0' && last[0] != wanted) {
-    msnp_lists_ui_track (msn, msnp_ns_set_gtc (msn->ns, ask_opt), NULL,
-                         _("Could not change who may add you without asking."),
-                         NULL);
+    msnp_list_edit_set_gtc (msn->edit, ask_opt);
     return;
   }
   purple_account_set_bool (msn->account, MSNP_OPT_GTC_ASK, server != 'N');

@@ -2,10 +2,12 @@
 /* The reverse list: people who added us.  Those we have neither allowed
  * nor blocked get libpurple's authorization request; GTC ("ask me" or
  * "allow automatically") is an account option kept in step with the
- * server. */
+ * server.  Answers go through the list editor (src/core/msnp-list-edit.h).
+ * Runs on libpurple's main loop; the dialogs are owned here and closed by
+ * msnp_auth_free(). */
 #pragma once
 
-#include "msn-account.h"
+#include "msn-context.h"
 
 G_BEGIN_DECLS
 

@@ -9,11 +9,7 @@
 #include <prpl.h>
 #include <request.h>
 
-#include "msn-auth.h"
 #include "msn-blist.h"
-#include "msn-mobile.h"
-#include "msn-lists.h"
-#include "msn-privacy.h"
 #include "msn-status.h"
 
 /* Where a forward-list contact with no (known) group goes. */
@@ -200,7 +196,7 @@ place_contact (MsnpAccount *msn, const MsnpContact *contact)
     const char *id = g_ptr_array_index (contact->groups, i);
 
     /* Being moved out of there: the buddy already left in libpurple. */
-    if (msnp_lists_ui_leaving (msn, contact->passport, id))
+    if (msnp_list_edit_leaving (msn->edit, contact->passport, id))
       continue;
     ensure_buddy (msn, contact, slot_for (st, lists, id));
   }
@@ -301,7 +297,8 @@ sync_finished (MsnpBlistState *st)
   g_clear_pointer (&st->passports, g_ptr_array_unref);
   g_clear_pointer (&st->buddies, g_ptr_array_unref);
   st->phase = SYNC_IDLE;
-  msnp_mobile_refresh_all (st->msn);
+  if (st->msn->hooks != NULL && st->msn->hooks->blist_in_place != NULL)
+    st->msn->hooks->blist_in_place (st->msn);
   if (st->connect) {
     st->connect = FALSE;
     set_connected (st->msn);   /* last: signed-on handlers may do anything */
@@ -355,17 +352,13 @@ msnp_blist_sync (MsnpAccount *msn)
   start_sync (msn);
 }
 
-void
+gboolean
 msnp_blist_synced (MsnpAccount *msn)
 {
   if (msnp_ns_list_too_big (msn->ns))
-    return;
+    return FALSE;
   start_sync (msn);
-  /* Privacy and authorizations read the model, not the buddy list, and
-   * must be settled before libpurple's signed-on asks the prpl to apply
-   * the privacy mode (serv_set_permit_deny). */
-  msnp_privacy_synced (msn);
-  msnp_auth_synced (msn);
+  return TRUE;
 }
 
 void
@@ -551,8 +544,7 @@ phones_entered (PurpleConnection *gc, PurpleRequestFields *fields)
     /* Only what changed goes out; the model follows the server's PRP. */
     if (g_strcmp0 (value, was != NULL ? was : "") == 0)
       continue;
-    msnp_lists_ui_track (msn, msnp_ns_set_phone (msn->ns, i, value), NULL,
-                         _("Could not change your phone number."), NULL);
+    msnp_list_edit_set_phone (msn->edit, i, value);
   }
 }
 

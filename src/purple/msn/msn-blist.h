@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Keeps libpurple's buddy list in step with the server's lists, and shows
- * contacts' presence and details. */
+ * contacts' presence and details.  Runs on libpurple's main loop; the sync
+ * state hangs off the MsnpAccount and is freed by msnp_blist_free(). */
 #pragma once
 
-#include "msn-account.h"
+#include "msn-context.h"
 #include <notify.h>
 
 G_BEGIN_DECLS
@@ -14,10 +15,10 @@ G_BEGIN_DECLS
  * lookups only.  Restarts a sync in progress. */
 void msnp_blist_sync (MsnpAccount *msn);
 
-/* The sync that ends a sign-in: msnp_blist_sync(), with the privacy
- * lists and authorization requests.  A list too long to sign in with
- * ends the sign-in instead. */
-void msnp_blist_synced (MsnpAccount *msn);
+/* The sync that ends a sign-in: msnp_blist_sync(), or FALSE when the list
+ * is too long to sign in with (the sign-in ends instead).  When it is
+ * over, the hook blist_in_place fires (msn-context.h). */
+gboolean msnp_blist_synced (MsnpAccount *msn);
 
 /* Signed in: the connection becomes CONNECTED (libpurple's signed-on)
  * now, or when the sync in progress has put the whole list in place, so

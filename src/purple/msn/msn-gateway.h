@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The "Connect via HTTP gateway" account options, and the transports the
  * notification session and switchboards use: a socket, or the MSN HTTP
- * gateway (src/io/msnp-http-gateway.h) when the account asks for it. */
+ * gateway (src/io/msnp-http-gateway.h) when the account asks for it.
+ * A part any other may use (it includes no other part's header).  Runs on
+ * libpurple's main loop. */
 #pragma once
 
 #include <glib.h>
 
-#include "msn-account.h"
+#include "msn-context.h"
 
 G_BEGIN_DECLS
 
@@ -27,7 +29,8 @@ void msnp_gateway_add_options (GList **options);
 
 /* A transport for the NS (@server "NS") or a switchboard ("SB"): through
  * the gateway when the option is on, or when the notification session
- * already fell back to it; a socket otherwise. */
+ * already fell back to it; a socket otherwise.  The caller owns it
+ * (msnp_transport_free()). */
 MsnpTransport *msnp_account_transport_new (MsnpAccount *msn, const char *server,
                                            const MsnpTransportEvents *events,
                                            gpointer user);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Hotmail: mail notifications from the notification server and the
- * "Open Inbox" action. */
+ * "Open Inbox" action.  The inbox request and the form file it writes
+ * hang off the MsnpAccount until msnp_mail_free().  Runs on libpurple's
+ * main loop. */
 #pragma once
 
-#include "msn-account.h"
+#include "msn-context.h"
 
 G_BEGIN_DECLS
 

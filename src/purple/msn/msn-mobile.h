@@ -2,13 +2,15 @@
 /* Mobile devices: contacts' devices in the buddy list (status, tooltip,
  * Get Info, emblem), pages to them (buddy menu, and IMs to an offline
  * contact who takes pages) and from them, and our own MOB/MBE settings.
- * The protocol work is in src/core/msnp-page.c and msnp-ns-page.c. */
+ * The protocol work is in src/core/msnp-page.c and msnp-ns-page.c.
+ * Pages waiting for a possible refusal hang off the MsnpAccount until
+ * msnp_mobile_free().  Runs on libpurple's main loop. */
 #pragma once
 
 #include <notify.h>
 #include <status.h>
 
-#include "msn-account.h"
+#include "msn-context.h"
 
 G_BEGIN_DECLS
 

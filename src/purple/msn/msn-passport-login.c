@@ -8,7 +8,7 @@
 
 #include <debug.h>
 
-#include "msn-account.h"
+#include "msn-passport-login.h"
 #include "msnp-error.h"
 #include "msnp-passport.h"
 

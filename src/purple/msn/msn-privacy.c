@@ -4,7 +4,8 @@
  * MSNP8 can say two things: BLP AL ("everyone not on the block list may
  * see and message me") and BLP BL ("only the allow list may").  A contact
  * on both lists is refused by the server (219), so a contact is always
- * moved: off one list, then onto the other.  The five modes map as:
+ * moved: off one list, then onto the other (the list editor does that,
+ * src/core/msnp-list-edit.c).  The five modes map as:
  *
  *   allow all          BLP AL, block list emptied into the allow list
  *   deny all           BLP BL, allow list emptied into the block list
@@ -21,28 +22,17 @@
  * sent at the next sign-in instead of being overwritten. */
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
-
 #include <account.h>
 #include <blist.h>
 #include <debug.h>
 #include <privacy.h>
 
-#include "msn-lists.h"
 #include "msn-privacy.h"
 
 static MsnpLists *
 lists_of (MsnpAccount *msn)
 {
   return msnp_ns_get_lists (msn->ns);
-}
-
-static guint
-lists_for (MsnpAccount *msn, const char *who)
-{
-  const MsnpContact *contact = msnp_lists_lookup (lists_of (msn), who);
-
-  return contact != NULL ? contact->lists : 0;
 }
 
 /* ---- server → libpurple ----------------------------------------------- */
@@ -205,126 +195,59 @@ adopt_server_mode (MsnpAccount *msn)
   purple_account_set_int (msn->account, MSNP_OPT_PRIVACY_LAST, mode);
 }
 
-static void
-roll_back (MsnpAccount *msn, const char *passport)
+void
+msnp_privacy_resync (MsnpAccount *msn)
 {
   mirror_lists (msn);
   adopt_server_mode (msn);
 }
 
-/* A move is REM from one list, then ADD to the other (the server refuses
- * a contact on both).  When the ADD is refused the contact has already
- * left the first list: it goes back there, so a refused block does not
- * quietly turn into "neither allowed nor blocked". */
-static void
-restore_to (MsnpAccount *msn, const char *passport, MsnpListMask list)
-{
-  const MsnpContact *contact = msnp_lists_lookup (lists_of (msn), passport);
-
-  if (contact == NULL || !(contact->lists & (MSNP_LIST_AL | MSNP_LIST_BL)))
-    msnp_lists_ui_track (msn, msnp_ns_add_contact (msn->ns, list, passport,
-                                                   NULL, NULL),
-                         passport, NULL, roll_back);
-  roll_back (msn, passport);
-}
-
-static void
-restore_allowed (MsnpAccount *msn, const char *passport)
-{
-  restore_to (msn, passport, MSNP_LIST_AL);
-}
-
-static void
-restore_blocked (MsnpAccount *msn, const char *passport)
-{
-  restore_to (msn, passport, MSNP_LIST_BL);
-}
-
 /* ---- libpurple → server ----------------------------------------------- */
 
-/* Moves @who onto @to (AL or BL), off the opposite list first. */
-static void
-move_to (MsnpAccount *msn, const char *who, MsnpListMask to)
+/* The editor (src/core/msnp-list-edit.c) moves contacts between the
+ * allow and block lists, and puts them back when the server refuses. */
+static MsnpListEdit *
+editor (PurpleConnection *gc)
 {
-  MsnpListMask from = to == MSNP_LIST_AL ? MSNP_LIST_BL : MSNP_LIST_AL;
-  guint lists = lists_for (msn, who);
-  g_autofree char *what = to == MSNP_LIST_AL
-      ? g_strdup_printf (_("Could not allow %s."), who)
-      : g_strdup_printf (_("Could not block %s."), who);
+  MsnpAccount *msn = msnp_account_of (gc);
 
-  if (lists & from)
-    msnp_lists_ui_track (msn, msnp_ns_remove_contact (msn->ns, from, who, NULL),
-                         who, what, roll_back);
-  if (!(lists & to))
-    msnp_lists_ui_track (msn, msnp_ns_add_contact (msn->ns, to, who, NULL, NULL),
-                         who, what,
-                         !(lists & from) ? roll_back
-                         : from == MSNP_LIST_AL ? restore_allowed : restore_blocked);
-}
-
-static void
-take_off (MsnpAccount *msn, const char *who, MsnpListMask list)
-{
-  g_autofree char *what = list == MSNP_LIST_AL
-      ? g_strdup_printf (_("Could not stop allowing %s."), who)
-      : g_strdup_printf (_("Could not unblock %s."), who);
-
-  if (lists_for (msn, who) & list)
-    msnp_lists_ui_track (msn, msnp_ns_remove_contact (msn->ns, list, who, NULL),
-                         who, what, roll_back);
-}
-
-static gboolean
-usable (MsnpAccount *msn)
-{
-  return msn != NULL && !msn->applying_server && msnp_ns_is_online (msn->ns);
+  return msn != NULL && !msn->applying_server ? msn->edit : NULL;
 }
 
 void
 msnp_privacy_add_permit (PurpleConnection *gc, const char *who)
 {
-  MsnpAccount *msn = msnp_account_of (gc);
-  g_autofree char *passport = g_ascii_strdown (who, -1);
+  MsnpListEdit *edit = editor (gc);
 
-  if (usable (msn))
-    move_to (msn, passport, MSNP_LIST_AL);
+  if (edit != NULL)
+    msnp_list_edit_allow (edit, who);
 }
 
 void
 msnp_privacy_add_deny (PurpleConnection *gc, const char *who)
 {
-  MsnpAccount *msn = msnp_account_of (gc);
-  g_autofree char *passport = g_ascii_strdown (who, -1);
+  MsnpListEdit *edit = editor (gc);
 
-  if (usable (msn))
-    move_to (msn, passport, MSNP_LIST_BL);
+  if (edit != NULL)
+    msnp_list_edit_block (edit, who);
 }
 
 void
 msnp_privacy_rem_permit (PurpleConnection *gc, const char *who)
 {
-  MsnpAccount *msn = msnp_account_of (gc);
-  g_autofree char *passport = g_ascii_strdown (who, -1);
+  MsnpListEdit *edit = editor (gc);
 
-  if (usable (msn))
-    take_off (msn, passport, MSNP_LIST_AL);
+  if (edit != NULL)
+    msnp_list_edit_unallow (edit, who);
 }
 
-/* Unblocking someone who has us on their list allows them rather than
- * leaving them on neither list, where they would be asked about again as
- * if they had just added us. */
 void
 msnp_privacy_rem_deny (PurpleConnection *gc, const char *who)
 {
-  MsnpAccount *msn = msnp_account_of (gc);
-  g_autofree char *passport = g_ascii_strdown (who, -1);
+  MsnpListEdit *edit = editor (gc);
 
-  if (!usable (msn))
-    return;
-  if (lists_for (msn, passport) & MSNP_LIST_RL)
-    move_to (msn, passport, MSNP_LIST_AL);
-  else
-    take_off (msn, passport, MSNP_LIST_BL);
+  if (edit != NULL)
+    msnp_list_edit_unblock (edit, who);
 }
 
 typedef struct {
@@ -370,12 +293,10 @@ apply_mode (MsnpAccount *msn, PurplePrivacyType mode)
 
   msnp_lists_foreach (lists_of (msn), plan_moves, &m);
   for (guint i = 0; i < m.to_al->len; i++)
-    move_to (msn, g_ptr_array_index (m.to_al, i), MSNP_LIST_AL);
+    msnp_list_edit_allow (msn->edit, g_ptr_array_index (m.to_al, i));
   for (guint i = 0; i < m.to_bl->len; i++)
-    move_to (msn, g_ptr_array_index (m.to_bl, i), MSNP_LIST_BL);
-  if (msnp_lists_get_blp (lists_of (msn)) != blp)
-    msnp_lists_ui_track (msn, msnp_ns_set_privacy (msn->ns, blp), NULL,
-                         _("Could not change your privacy setting."), roll_back);
+    msnp_list_edit_block (msn->edit, g_ptr_array_index (m.to_bl, i));
+  msnp_list_edit_set_privacy (msn->edit, blp);
   g_ptr_array_unref (m.to_al);
   g_ptr_array_unref (m.to_bl);
   purple_account_set_int (msn->account, MSNP_OPT_PRIVACY_LAST, mode);
@@ -386,7 +307,7 @@ msnp_privacy_set_permit_deny (PurpleConnection *gc)
 {
   MsnpAccount *msn = msnp_account_of (gc);
 
-  if (usable (msn))
+  if (editor (gc) != NULL && msnp_ns_is_online (msn->ns))
     apply_mode (msn, purple_account_get_privacy_type (msn->account));
 }
 
@@ -435,7 +356,7 @@ changed_cb (gpointer data)
   mirror_lists (msn);
   /* Our own mode change arrives as several echoes; the mode is only
    * re-read from the server when nothing of ours is in flight. */
-  if (msn->list_ops == NULL || g_hash_table_size (msn->list_ops) == 0)
+  if (msnp_list_edit_n_pending (msn->edit) == 0)
     adopt_server_mode (msn);
   return FALSE;
 }

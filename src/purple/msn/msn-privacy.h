@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libpurple's privacy (five modes, permit and deny lists) on MSNP8's BLP
- * setting and allow/block lists, both ways. */
+ * setting and allow/block lists, both ways.  Moving a contact between the
+ * lists is the list editor's (src/core/msnp-list-edit.h).  Runs on
+ * libpurple's main loop. */
 #pragma once
 
-#include "msn-account.h"
+#include "msn-context.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +21,10 @@ void msnp_privacy_set_permit_deny (PurpleConnection *gc);
 void msnp_privacy_synced  (MsnpAccount *msn);
 /* An echo of an AL/BL/BLP change (ours or another client's). */
 void msnp_privacy_changed (MsnpAccount *msn, const MsnpListChange *change);
+
+/* Mirrors the model's allow and block lists again and takes the server's
+ * mode (after a refused change). */
+void msnp_privacy_resync  (MsnpAccount *msn);
 
 /* Drops what is still scheduled (signing off). */
 void msnp_privacy_free (MsnpAccount *msn);

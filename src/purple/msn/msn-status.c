@@ -5,7 +5,6 @@
 #include <account.h>
 
 #include "msn-status.h"
-#include "msn-mobile.h"
 
 typedef struct {
   const char            *id;
@@ -48,8 +47,7 @@ msnp_status_types (PurpleAccount *account)
         purple_status_type_new_full (s->primitive, s->id, _(s->name),
                                      TRUE, s->user_settable, FALSE));
   }
-  /* A contact's mobile device (msn-mobile.c). */
-  return g_list_append (types, msnp_mobile_status_type ());
+  return types;
 }
 
 const char *

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* MSNP8 states ↔ libpurple status types. */
+/* MSNP8 states ↔ libpurple status types: a table with no account state,
+ * which any part may use (it includes no other glue header).  Returned
+ * strings are static; the list from msnp_status_types() is the caller's
+ * (libpurple's status_types op takes it). */
 #pragma once
 
 #include <glib.h>
@@ -9,6 +12,7 @@
 
 G_BEGIN_DECLS
 
+/* MSNP8's own states (the plugin table adds the mobile one). */
 GList *msnp_status_types (PurpleAccount *account);
 
 /* The libpurple status id for an MSNP8 state. */

@@ -18,7 +18,7 @@
  * msnp_switchboard_invitations, which the account wires. */
 #pragma once
 
-#include "msn-account.h"
+#include "msn-context.h"
 #include "msnp-mime.h"
 
 G_BEGIN_DECLS

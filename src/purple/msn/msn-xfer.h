@@ -12,7 +12,7 @@
 #include <connection.h>
 #include <ft.h>
 
-#include "msn-account.h"
+#include "msn-context.h"
 #include "msnp-mime.h"
 
 G_BEGIN_DECLS

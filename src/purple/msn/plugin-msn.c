@@ -18,6 +18,7 @@
 
 #include "msn-account.h"
 #include "msn-blist.h"
+#include "msn-context.h"
 #include "msn-gateway.h"
 #include "msn-lists.h"
 #include "msn-mail.h"
@@ -51,7 +52,8 @@ msn_close (PurpleConnection *gc)
 static GList *
 msn_status_types (PurpleAccount *account)
 {
-  return msnp_status_types (account);
+  /* MSNP8's states, and a contact's mobile device (msn-mobile.c). */
+  return g_list_append (msnp_status_types (account), msnp_mobile_status_type ());
 }
 
 static void
