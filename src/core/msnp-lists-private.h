@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The contact-list model's insides, shared by msnp-lists.c (the model,
  * requests in flight) and msnp-lists-sync.c (sync lines, cache).  Nothing
- * else includes this. */
+ * else includes this.  Same rules as msnp-lists.h: sans-IO, no loop, one
+ * thread at a time per model. */
 #pragma once
 
 #include "msnp-framer.h"

@@ -2,7 +2,8 @@
 /* The notification session's insides, shared by msnp-ns.c (sync,
  * presence, dispatch), msnp-ns-login.c (handshake, USR, XFR),
  * msnp-ns-lists.c (list changes and their echoes) and msnp-ns-page.c.
- * Nothing outside src/core/msnp-ns*.c includes this. */
+ * Nothing outside src/core/msnp-ns*.c includes this.  Same rules as
+ * msnp-ns.h: sans-IO, no loop, one thread at a time per session. */
 #pragma once
 
 #include <string.h>

@@ -545,3 +545,46 @@ msnp_http_gateway_requests (const MsnpHttpGateway *gw)
 {
   return gw->requests;
 }
+
+/* ---- as a transport --------------------------------------------------- */
+
+static void
+impl_connect (gpointer gw, const char *host, guint port)
+{
+  msnp_http_gateway_connect (gw, host, port);
+}
+
+static void
+impl_write (gpointer gw, const void *data, gsize len)
+{
+  msnp_http_gateway_write (gw, data, len);
+}
+
+static gboolean
+impl_is_connected (gconstpointer gw)
+{
+  return msnp_http_gateway_is_connected (gw);
+}
+
+static void
+impl_free (gpointer gw)
+{
+  msnp_http_gateway_free (gw);
+}
+
+static const MsnpTransportImpl gateway_impl = {
+  .connect = impl_connect,
+  .write = impl_write,
+  .is_connected = impl_is_connected,
+  .free = impl_free,
+};
+
+MsnpTransport *
+msnp_transport_new_gateway (PurpleAccount *account,
+                            const MsnpHttpGatewayConfig *config,
+                            const MsnpTransportEvents *events, gpointer user)
+{
+  return msnp_transport_new_with (account, &gateway_impl,
+                                  msnp_http_gateway_new (account, config,
+                                                         events, user));
+}

@@ -52,6 +52,14 @@ void msnp_http_gateway_write        (MsnpHttpGateway *gw, const void *data,
                                      gsize len);
 gboolean msnp_http_gateway_is_connected (const MsnpHttpGateway *gw);
 
+/* A transport (msnp-transport.h) that sessions cannot tell from TCP:
+ * msnp_transport_connect()'s host and port name the MSNP server the
+ * gateway session reaches; its @tls must be FALSE.  @config is copied. */
+MsnpTransport *msnp_transport_new_gateway (PurpleAccount *account,
+                                           const MsnpHttpGatewayConfig *config,
+                                           const MsnpTransportEvents *events,
+                                           gpointer user);
+
 /* For tests and benchmarks: requests sent so far. */
 guint msnp_http_gateway_requests    (const MsnpHttpGateway *gw);
 

@@ -15,7 +15,6 @@
 #include <sslconn.h>
 
 #include "msnp-transport.h"
-#include "msnp-http-gateway.h"
 
 G_DEFINE_QUARK (msnp-io-error-quark, msnp_io_error)
 
@@ -70,9 +69,11 @@ struct _MsnpTransport {
   guint    in_callback;
   gboolean dead;
 
-  /* Set: every call goes to the HTTP gateway instead (it keeps its own
-   * re-entrancy guard, so it may outlive this struct by a callback). */
-  MsnpHttpGateway *gateway;
+  /* Set: every call goes to another implementation instead (the HTTP
+   * gateway; it keeps its own re-entrancy guard, so it may outlive this
+   * struct by a callback). */
+  const MsnpTransportImpl *impl;
+  gpointer                 impl_data;
 };
 
 static void
@@ -173,20 +174,20 @@ msnp_transport_new (PurpleAccount *account, const MsnpTransportEvents *events,
 }
 
 MsnpTransport *
-msnp_transport_new_gateway (PurpleAccount *account,
-                            const MsnpHttpGatewayConfig *config,
-                            const MsnpTransportEvents *events, gpointer user)
+msnp_transport_new_with (PurpleAccount *account, const MsnpTransportImpl *impl,
+                         gpointer impl_data)
 {
-  MsnpTransport *t = msnp_transport_new (account, events, user);
+  MsnpTransport *t = msnp_transport_new (account, NULL, NULL);
 
-  t->gateway = msnp_http_gateway_new (account, config, events, user);
+  t->impl = impl;
+  t->impl_data = impl_data;
   return t;
 }
 
 gboolean
 msnp_transport_is_gateway (const MsnpTransport *t)
 {
-  return t->gateway != NULL;
+  return t->impl != NULL;
 }
 
 const char *
@@ -206,9 +207,9 @@ msnp_transport_free (MsnpTransport *t)
 {
   if (t == NULL)
     return;
-  if (t->gateway != NULL) {
-    msnp_http_gateway_free (t->gateway);
-    t->gateway = NULL;
+  if (t->impl != NULL) {
+    t->impl->free (t->impl_data);
+    t->impl = NULL;
   }
   if (t->in_callback > 0) {
     teardown (t);
@@ -221,8 +222,8 @@ msnp_transport_free (MsnpTransport *t)
 gboolean
 msnp_transport_is_connected (const MsnpTransport *t)
 {
-  if (t->gateway != NULL)
-    return msnp_http_gateway_is_connected (t->gateway);
+  if (t->impl != NULL)
+    return t->impl->is_connected (t->impl_data);
   return t->connected;
 }
 
@@ -352,8 +353,8 @@ flush (MsnpTransport *t)
 void
 msnp_transport_write (MsnpTransport *t, const void *data, gsize len)
 {
-  if (t->gateway != NULL) {
-    msnp_http_gateway_write (t->gateway, data, len);
+  if (t->impl != NULL) {
+    t->impl->write (t->impl_data, data, len);
     return;
   }
   if (t->dead)
@@ -506,11 +507,11 @@ void
 msnp_transport_connect (MsnpTransport *t, const char *host, guint port,
                         gboolean tls)
 {
-  if (t->gateway != NULL) {
+  if (t->impl != NULL) {
     g_free (t->host);
     t->host = g_strdup (host);
     t->port = port;
-    msnp_http_gateway_connect (t->gateway, host, port);
+    t->impl->connect (t->impl_data, host, port);
     return;
   }
   teardown (t);
@@ -528,7 +529,7 @@ msnp_transport_start_tls (MsnpTransport *t, const char *host)
 {
   int fd = t->fd;
 
-  if (t->gateway != NULL || t->ssl != NULL || fd < 0 || !purple_ssl_is_supported ()) {
+  if (t->impl != NULL || t->ssl != NULL || fd < 0 || !purple_ssl_is_supported ()) {
     fail (t, MSNP_IO_ERROR_TLS, _("Unable to start TLS on this connection."));
     settle (t);
     return;

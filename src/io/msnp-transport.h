@@ -61,15 +61,22 @@ void msnp_transport_write (MsnpTransport *transport, const void *data,
 
 gboolean msnp_transport_is_connected (const MsnpTransport *transport);
 
-/* The same stream tunnelled through the MSN HTTP gateway
- * (msnp-http-gateway.h); @config is copied.  msnp_transport_connect()'s
- * host and port name the MSNP server the gateway session reaches; its
- * @tls must be FALSE, and start_tls fails. */
-struct _MsnpHttpGatewayConfig;
-MsnpTransport *msnp_transport_new_gateway (PurpleAccount *account,
-                                           const struct _MsnpHttpGatewayConfig *config,
-                                           const MsnpTransportEvents *events,
-                                           gpointer user);
+/* A transport whose bytes travel another way (the MSN HTTP gateway,
+ * msnp_transport_new_gateway() in msnp-http-gateway.h): every call is
+ * forwarded to @impl, which reports to its session's events itself.
+ * msnp_transport_free() frees @impl_data with impl->free; start_tls fails. */
+typedef struct {
+  void     (*connect)      (gpointer impl_data, const char *host, guint port);
+  void     (*write)        (gpointer impl_data, const void *data, gsize len);
+  gboolean (*is_connected) (gconstpointer impl_data);
+  void     (*free)         (gpointer impl_data);
+} MsnpTransportImpl;
+
+MsnpTransport *msnp_transport_new_with (PurpleAccount *account,
+                                        const MsnpTransportImpl *impl,
+                                        gpointer impl_data);
+/* TRUE for a transport made with msnp_transport_new_with(): no socket of
+ * its own, so no TCP keepalive matters to it. */
 gboolean msnp_transport_is_gateway (const MsnpTransport *transport);
 /* Where the last msnp_transport_connect() went. */
 const char *msnp_transport_get_host (const MsnpTransport *transport);

@@ -2,7 +2,8 @@
 /* MSNP8 states ↔ libpurple status types: a table with no account state,
  * which any part may use (it includes no other glue header).  Returned
  * strings are static; the list from msnp_status_types() is the caller's
- * (libpurple's status_types op takes it). */
+ * (libpurple's status_types op takes it).  Called on libpurple's main
+ * loop like the rest of the glue. */
 #pragma once
 
 #include <glib.h>

@@ -15,6 +15,7 @@
 #include "msnp-plugin-common.h"
 #include "oauth.h"
 #include "xmpp-account.h"
+#include "xmpp-context.h"
 #include "xmpp-contacts.h"
 #include "xmpp-im.h"
 

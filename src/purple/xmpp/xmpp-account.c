@@ -12,41 +12,15 @@
 #include <eventloop.h>
 
 #include "xmpp-account.h"
+#include "xmpp-context.h"
 #include "xmpp-contacts.h"
 #include "xmpp-im.h"
+#include "xmpp-oauth.h"
 
 #define KEEPALIVE_SECONDS 60
 
 static void connect_to (MsnpXmppAccount *xa, const char *host, guint port);
 static void start_sign_in (MsnpXmppAccount *xa, gboolean force_refresh);
-
-MsnpXmppAccount *
-msnp_xmpp_account_of (PurpleConnection *gc)
-{
-  return gc != NULL ? gc->proto_data : NULL;
-}
-
-gboolean
-msnp_xmpp_account_ready (MsnpXmppAccount *xa)
-{
-  return xa != NULL && xa->session != NULL
-         && msnp_xmpp_session_get_state (xa->session) == MSNP_XMPP_STATE_READY;
-}
-
-void
-msnp_xmpp_account_send (MsnpXmppAccount *xa, const MsnpXmppNode *stanza)
-{
-  if (msnp_xmpp_account_ready (xa))
-    msnp_xmpp_session_send (xa->session, stanza);
-}
-
-void
-msnp_xmpp_account_send_iq (MsnpXmppAccount *xa, MsnpXmppNode *iq,
-                           MsnpXmppIqFunc func, gpointer user)
-{
-  if (msnp_xmpp_account_ready (xa))
-    msnp_xmpp_session_send_iq (xa->session, iq, func, user);
-}
 
 /* ---- errors: the one place core conditions become user sentences ------- */
 

@@ -12,7 +12,7 @@
 #include <blist.h>
 #include <status.h>
 
-#include "xmpp-account.h"
+#include "xmpp-context.h"
 
 G_BEGIN_DECLS
 

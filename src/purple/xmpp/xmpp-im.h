@@ -10,7 +10,7 @@
 #include <glib.h>
 #include <conversation.h>
 
-#include "xmpp-account.h"
+#include "xmpp-context.h"
 
 G_BEGIN_DECLS
 

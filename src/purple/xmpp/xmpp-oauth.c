@@ -30,7 +30,7 @@
 
 #include "msnp-plugin-common.h"
 #include "oauth.h"
-#include "xmpp-account.h"
+#include "xmpp-oauth.h"
 
 /* Where earlier versions kept the tokens (account settings): read once,
  * moved to the token file, then cleared. */
