@@ -45,11 +45,15 @@ gboolean ev_muted(const char *name);
 
 /* purple-json.c */
 const char *connection_error_name(PurpleConnectionError e);
+/* reason, reason_code, fatal, description */
+void add_connection_error(JsonObject *o, PurpleConnectionError e, const char *description);
 void add_message_flags(JsonObject *o, const char *key, PurpleMessageFlags flags);
 void add_connection_flags(JsonObject *o, const char *key, PurpleConnectionFlags flags);
 const char *request_type_name(PurpleRequestType t);
 const char *field_type_name(PurpleRequestFieldType t);
 const char *xfer_status_name(PurpleXferStatusType status);
+/* account, who, filename, local_filename, size, bytes_sent, direction */
+void add_xfer(JsonObject *o, PurpleXfer *xfer);
 void jo_conv(JsonObject *o, PurpleConversation *conv);
 void jo_status(JsonObject *o, const char *key, PurpleStatus *status);
 void add_userinfo(JsonObject *o, PurpleNotifyUserInfo *info);
@@ -167,7 +171,6 @@ gboolean op_pending(JsonObject *cmd, JsonObject *reply);
 gboolean op_blist(JsonObject *cmd, JsonObject *reply);
 gboolean op_buddy(JsonObject *cmd, JsonObject *reply);
 gboolean op_tooltip(JsonObject *cmd, JsonObject *reply);
-gboolean op_mute(JsonObject *cmd, JsonObject *reply);
 gboolean op_buddy_menu(JsonObject *cmd, JsonObject *reply);
 gboolean op_get_info(JsonObject *cmd, JsonObject *reply);
 gboolean op_add_buddy(JsonObject *cmd, JsonObject *reply);
@@ -206,6 +209,7 @@ gboolean op_prpl_info(JsonObject *cmd, JsonObject *reply);
 gboolean op_set_pref(JsonObject *cmd, JsonObject *reply);
 gboolean op_fetch_url(JsonObject *cmd, JsonObject *reply);
 gboolean op_rusage(JsonObject *cmd, JsonObject *reply);
+gboolean op_mute(JsonObject *cmd, JsonObject *reply);
 gboolean op_ticker(JsonObject *cmd, JsonObject *reply);
 
 #endif /* MSNP_DRIVER_H */

@@ -33,11 +33,11 @@
  * statuses set_status set_idle set_public_alias get_public_alias set_alias
  * actions run_action answer_request answer_authorize pending blist buddy
  * tooltip get_info add_buddy remove_buddy remove_buddy_everywhere move_buddy
- * add_group rename_group remove_group alias_buddy privacy privacy_mode permit_add permit_remove
- * deny_add deny_remove send_im send_typing close_conv conversations
- * join_chat chat_invite chat_send send_file xfers xfer_cancel prpl_info
- * plugins info set_pref
- * fetch_url rusage sleep ticker ping quit.
+ * add_group rename_group remove_group alias_buddy privacy privacy_mode
+ * permit_add permit_remove deny_add deny_remove buddy_menu mute send_im
+ * send_typing close_conv conversations join_chat chat_invite chat_send
+ * send_file xfers xfer_cancel prpl_info plugins info set_pref fetch_url
+ * rusage sleep ticker ping quit.
  * Events are named after the libpurple signal or UI op they come from
  * ("signed-on", "buddy-status-changed", "conv-write", "request", ...); the
  * first line is {"event": "ready"}.  Accounts are named by the "id" given

@@ -266,44 +266,40 @@ op_set_idle(JsonObject *cmd, JsonObject *reply)
 	return TRUE;
 }
 
+/* ok: "alias" is the alias; otherwise "error" is the reason. */
+static void
+emit_public_alias(const char *name, PurpleAccount *account, gboolean ok,
+                  const char *text)
+{
+	JsonObject *ev = ev_new(name);
+	jo_account(ev, account);
+	jo_bool(ev, "ok", ok);
+	jo_str(ev, ok ? "alias" : "error", text);
+	ev_emit(ev);
+}
+
 static void
 public_alias_ok(PurpleAccount *account, const char *alias)
 {
-	JsonObject *ev = ev_new("public-alias-set");
-	jo_account(ev, account);
-	jo_bool(ev, "ok", TRUE);
-	jo_str(ev, "alias", alias);
-	ev_emit(ev);
+	emit_public_alias("public-alias-set", account, TRUE, alias);
 }
 
 static void
 public_alias_failed(PurpleAccount *account, const char *error)
 {
-	JsonObject *ev = ev_new("public-alias-set");
-	jo_account(ev, account);
-	jo_bool(ev, "ok", FALSE);
-	jo_str(ev, "error", error);
-	ev_emit(ev);
+	emit_public_alias("public-alias-set", account, FALSE, error);
 }
 
 static void
 public_alias_got(PurpleAccount *account, const char *alias)
 {
-	JsonObject *ev = ev_new("public-alias");
-	jo_account(ev, account);
-	jo_bool(ev, "ok", TRUE);
-	jo_str(ev, "alias", alias);
-	ev_emit(ev);
+	emit_public_alias("public-alias", account, TRUE, alias);
 }
 
 static void
 public_alias_get_failed(PurpleAccount *account, const char *error)
 {
-	JsonObject *ev = ev_new("public-alias");
-	jo_account(ev, account);
-	jo_bool(ev, "ok", FALSE);
-	jo_str(ev, "error", error);
-	ev_emit(ev);
+	emit_public_alias("public-alias", account, FALSE, error);
 }
 
 gboolean

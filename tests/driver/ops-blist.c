@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Commands on the buddy list (buddies, groups, aliases, tooltips,
- * buddy menus, user info), on privacy lists, and event muting. */
+ * buddy menus, user info) and on privacy lists. */
 
 #include "driver.h"
 
@@ -129,30 +129,6 @@ op_tooltip(JsonObject *cmd, JsonObject *reply)
 
 /* Runs one entry of the prpl's buddy menu (blist_node_menu) by label,
  * e.g. "Initiate _Chat" (the '_' may be left out). */
-/* {"op":"mute","events":["blist-node-added",…]}: stop emitting those
- * events (an empty list unmutes all). */
-gboolean
-op_mute(JsonObject *cmd, JsonObject *reply)
-{
-	JsonNode *n = json_object_get_member(cmd, "events");
-	JsonArray *arr;
-
-	if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n)) {
-		fail(reply, "mute needs \"events\" (a list of names)");
-		return TRUE;
-	}
-	arr = json_node_get_array(n);
-	if (muted_events == NULL)
-		muted_events = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	g_hash_table_remove_all(muted_events);
-	for (guint i = 0; i < json_array_get_length(arr); i++) {
-		const char *name = json_array_get_string_element(arr, i);
-		if (name != NULL)
-			g_hash_table_add(muted_events, g_strdup(name));
-	}
-	return TRUE;
-}
-
 gboolean
 op_buddy_menu(JsonObject *cmd, JsonObject *reply)
 {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Introspection and test hooks: plugins, core info, a protocol's
- * capabilities, prefs, URL fetches, CPU usage and the main-loop ticker. */
+ * capabilities, prefs, URL fetches, CPU usage, event muting and the
+ * main-loop ticker. */
 
 #include <errno.h>
 #include <sys/resource.h>
@@ -268,6 +269,30 @@ op_rusage(JsonObject *cmd, JsonObject *reply)
 	       ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 	jo_int(reply, "maxrss_kb", ru.ru_maxrss);
 	jo_int(reply, "monotonic_us", g_get_monotonic_time());
+	return TRUE;
+}
+
+/* {"op":"mute","events":["blist-node-added",…]}: stop emitting those
+ * events (an empty list unmutes all). */
+gboolean
+op_mute(JsonObject *cmd, JsonObject *reply)
+{
+	JsonNode *n = json_object_get_member(cmd, "events");
+	JsonArray *arr;
+
+	if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n)) {
+		fail(reply, "mute needs \"events\" (a list of names)");
+		return TRUE;
+	}
+	arr = json_node_get_array(n);
+	if (muted_events == NULL)
+		muted_events = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_hash_table_remove_all(muted_events);
+	for (guint i = 0; i < json_array_get_length(arr); i++) {
+		const char *name = json_array_get_string_element(arr, i);
+		if (name != NULL)
+			g_hash_table_add(muted_events, g_strdup(name));
+	}
 	return TRUE;
 }
 

@@ -43,13 +43,7 @@ op_xfers(JsonObject *cmd, JsonObject *reply)
 		PurpleXfer *xfer = l->data;
 		JsonObject *o = json_object_new();
 
-		jo_account(o, purple_xfer_get_account(xfer));
-		jo_str(o, "who", purple_xfer_get_remote_user(xfer));
-		jo_str(o, "filename", purple_xfer_get_filename(xfer));
-		jo_str(o, "local_filename", purple_xfer_get_local_filename(xfer));
-		jo_int(o, "size", (gint64)purple_xfer_get_size(xfer));
-		jo_int(o, "bytes_sent", (gint64)purple_xfer_get_bytes_sent(xfer));
-		jo_str(o, "direction", purple_xfer_get_type(xfer) == PURPLE_XFER_SEND ? "send" : "receive");
+		add_xfer(o, xfer);
 		jo_str(o, "status", xfer_status_name(purple_xfer_get_status(xfer)));
 		json_object_set_double_member(o, "progress", purple_xfer_get_progress(xfer));
 		json_array_add_object_element(arr, o);

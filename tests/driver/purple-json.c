@@ -21,6 +21,15 @@ connection_error_name(PurpleConnectionError e)
 }
 
 void
+add_connection_error(JsonObject *o, PurpleConnectionError e, const char *description)
+{
+	jo_str(o, "reason", connection_error_name(e));
+	jo_int(o, "reason_code", e);
+	jo_bool(o, "fatal", purple_connection_error_is_fatal(e));
+	jo_str(o, "description", description);
+}
+
+void
 add_message_flags(JsonObject *o, const char *key, PurpleMessageFlags flags)
 {
 	static const struct { PurpleMessageFlags f; const char *name; } tab[] = {
@@ -152,6 +161,18 @@ xfer_status_name(PurpleXferStatusType status)
 	case PURPLE_XFER_STATUS_CANCEL_REMOTE: return "cancel_remote";
 	default: return "unknown";
 	}
+}
+
+void
+add_xfer(JsonObject *o, PurpleXfer *xfer)
+{
+	jo_account(o, purple_xfer_get_account(xfer));
+	jo_str(o, "who", purple_xfer_get_remote_user(xfer));
+	jo_str(o, "filename", purple_xfer_get_filename(xfer));
+	jo_str(o, "local_filename", purple_xfer_get_local_filename(xfer));
+	jo_int(o, "size", (gint64)purple_xfer_get_size(xfer));
+	jo_int(o, "bytes_sent", (gint64)purple_xfer_get_bytes_sent(xfer));
+	jo_str(o, "direction", purple_xfer_get_type(xfer) == PURPLE_XFER_SEND ? "send" : "receive");
 }
 
 void

@@ -29,10 +29,7 @@ sig_connection_error(PurpleConnection *gc, PurpleConnectionError err,
 {
 	JsonObject *ev = ev_new("connection-error");
 	jo_account(ev, purple_connection_get_account(gc));
-	jo_str(ev, "reason", connection_error_name(err));
-	jo_int(ev, "reason_code", err);
-	jo_bool(ev, "fatal", purple_connection_error_is_fatal(err));
-	jo_str(ev, "description", desc);
+	add_connection_error(ev, err, desc);
 	ev_emit(ev);
 }
 
@@ -194,16 +191,24 @@ sig_blist_node_removed(PurpleBlistNode *node)
 }
 
 static void
-sig_received_im_msg(PurpleAccount *account, char *sender, char *message,
-                    PurpleConversation *conv, PurpleMessageFlags flags)
+emit_received_msg(const char *name, PurpleAccount *account, const char *sender,
+                  const char *message, PurpleConversation *conv,
+                  PurpleMessageFlags flags)
 {
-	JsonObject *ev = ev_new("received-im-msg");
+	JsonObject *ev = ev_new(name);
 	jo_account(ev, account);
 	jo_str(ev, "sender", sender);
 	jo_str(ev, "message", message);
 	jo_conv(ev, conv);
 	add_message_flags(ev, "flags", flags);
 	ev_emit(ev);
+}
+
+static void
+sig_received_im_msg(PurpleAccount *account, char *sender, char *message,
+                    PurpleConversation *conv, PurpleMessageFlags flags)
+{
+	emit_received_msg("received-im-msg", account, sender, message, conv, flags);
 }
 
 static void
@@ -221,13 +226,7 @@ static void
 sig_received_chat_msg(PurpleAccount *account, char *sender, char *message,
                       PurpleConversation *conv, PurpleMessageFlags flags)
 {
-	JsonObject *ev = ev_new("received-chat-msg");
-	jo_account(ev, account);
-	jo_str(ev, "sender", sender);
-	jo_str(ev, "message", message);
-	jo_conv(ev, conv);
-	add_message_flags(ev, "flags", flags);
-	ev_emit(ev);
+	emit_received_msg("received-chat-msg", account, sender, message, conv, flags);
 }
 
 static void
@@ -330,13 +329,7 @@ static void
 emit_xfer_event(const char *name, PurpleXfer *xfer)
 {
 	JsonObject *ev = ev_new(name);
-	jo_account(ev, purple_xfer_get_account(xfer));
-	jo_str(ev, "who", purple_xfer_get_remote_user(xfer));
-	jo_str(ev, "filename", purple_xfer_get_filename(xfer));
-	jo_str(ev, "local_filename", purple_xfer_get_local_filename(xfer));
-	jo_int(ev, "size", (gint64)purple_xfer_get_size(xfer));
-	jo_int(ev, "bytes_sent", (gint64)purple_xfer_get_bytes_sent(xfer));
-	jo_str(ev, "direction", purple_xfer_get_type(xfer) == PURPLE_XFER_SEND ? "send" : "receive");
+	add_xfer(ev, xfer);
 	jo_int(ev, "status", purple_xfer_get_status(xfer));
 	jo_str(ev, "status_name", xfer_status_name(purple_xfer_get_status(xfer)));
 	ev_emit(ev);

@@ -7,15 +7,23 @@
 GHashTable *authorizations;  /* GUINT id -> DrvAuth* */
 
 static void
-drv_notify_added(PurpleAccount *account, const char *remote_user,
-                 const char *id, const char *alias, const char *message)
+add_contact_request(JsonObject *ev, PurpleAccount *account,
+                    const char *remote_user, const char *id,
+                    const char *alias, const char *message)
 {
-	JsonObject *ev = ev_new("notify-added");
 	jo_account(ev, account);
 	jo_str(ev, "remote_user", remote_user);
 	jo_str(ev, "id", id);
 	jo_str(ev, "alias", alias);
 	jo_str(ev, "message", message);
+}
+
+static void
+drv_notify_added(PurpleAccount *account, const char *remote_user,
+                 const char *id, const char *alias, const char *message)
+{
+	JsonObject *ev = ev_new("notify-added");
+	add_contact_request(ev, account, remote_user, id, alias, message);
 	ev_emit(ev);
 }
 
@@ -24,11 +32,7 @@ drv_request_add(PurpleAccount *account, const char *remote_user,
                 const char *id, const char *alias, const char *message)
 {
 	JsonObject *ev = ev_new("request-add");
-	jo_account(ev, account);
-	jo_str(ev, "remote_user", remote_user);
-	jo_str(ev, "id", id);
-	jo_str(ev, "alias", alias);
-	jo_str(ev, "message", message);
+	add_contact_request(ev, account, remote_user, id, alias, message);
 	ev_emit(ev);
 }
 
@@ -51,11 +55,7 @@ drv_request_authorize(PurpleAccount *account, const char *remote_user,
 	g_hash_table_insert(authorizations, GUINT_TO_POINTER(auth->id), auth);
 
 	jo_int(ev, "request", auth->id);
-	jo_account(ev, account);
-	jo_str(ev, "remote_user", remote_user);
-	jo_str(ev, "id", id);
-	jo_str(ev, "alias", alias);
-	jo_str(ev, "message", message);
+	add_contact_request(ev, account, remote_user, id, alias, message);
 	jo_bool(ev, "on_list", on_list);
 	ev_emit(ev);
 	return auth;
@@ -131,10 +131,7 @@ drv_report_disconnect_reason(PurpleConnection *gc, PurpleConnectionError reason,
 {
 	JsonObject *ev = ev_new("report-disconnect-reason");
 	jo_account(ev, purple_connection_get_account(gc));
-	jo_str(ev, "reason", connection_error_name(reason));
-	jo_int(ev, "reason_code", reason);
-	jo_bool(ev, "fatal", purple_connection_error_is_fatal(reason));
-	jo_str(ev, "description", text);
+	add_connection_error(ev, reason, text);
 	ev_emit(ev);
 }
 

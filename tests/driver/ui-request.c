@@ -24,7 +24,8 @@ static DrvRequest *
 drv_request_new(PurpleRequestType type, JsonObject **ev_out,
                 const char *title, const char *primary,
                 const char *secondary, PurpleAccount *account,
-                const char *who, PurpleConversation *conv)
+                const char *who, PurpleConversation *conv,
+                GCallback ok_cb, GCallback cancel_cb, void *user_data)
 {
 	DrvRequest *req = g_new0(DrvRequest, 1);
 	JsonObject *ev = ev_new("request");
@@ -32,6 +33,9 @@ drv_request_new(PurpleRequestType type, JsonObject **ev_out,
 	req->id = next_request_id++;
 	req->type = type;
 	req->account = account;
+	req->ok_cb = ok_cb;
+	req->cancel_cb = cancel_cb;
+	req->user_data = user_data;
 	g_hash_table_insert(requests, GUINT_TO_POINTER(req->id), req);
 
 	jo_int(ev, "request", req->id);
@@ -46,6 +50,24 @@ drv_request_new(PurpleRequestType type, JsonObject **ev_out,
 	return req;
 }
 
+/* The buttons a test may name in answer_request. */
+static void
+add_actions(JsonObject *ev, const char *ok_text, const char *cancel_text)
+{
+	JsonArray *acts = jo_arr(ev, "actions");
+
+	ja_str(acts, ok_text);
+	ja_str(acts, cancel_text);
+}
+
+static void
+add_ok_cancel(JsonObject *ev, const char *ok_text, const char *cancel_text)
+{
+	jo_str(ev, "ok_text", ok_text);
+	jo_str(ev, "cancel_text", cancel_text);
+	add_actions(ev, ok_text, cancel_text);
+}
+
 static void *
 drv_request_input(const char *title, const char *primary,
                   const char *secondary, const char *default_value,
@@ -57,21 +79,14 @@ drv_request_input(const char *title, const char *primary,
 {
 	JsonObject *ev;
 	DrvRequest *req = drv_request_new(PURPLE_REQUEST_INPUT, &ev, title,
-	                                  primary, secondary, account, who, conv);
-	JsonArray *acts;
+	                                  primary, secondary, account, who, conv,
+	                                  ok_cb, cancel_cb, user_data);
 
-	req->ok_cb = ok_cb;
-	req->cancel_cb = cancel_cb;
-	req->user_data = user_data;
 	jo_str(ev, "default", default_value);
 	jo_bool(ev, "multiline", multiline);
 	jo_bool(ev, "masked", masked);
 	jo_str(ev, "hint", hint);
-	jo_str(ev, "ok_text", ok_text);
-	jo_str(ev, "cancel_text", cancel_text);
-	acts = jo_arr(ev, "actions");
-	ja_str(acts, ok_text);
-	ja_str(acts, cancel_text);
+	add_ok_cancel(ev, ok_text, cancel_text);
 	ev_emit(ev);
 	return req;
 }
@@ -87,13 +102,11 @@ drv_request_choice(const char *title, const char *primary,
 {
 	JsonObject *ev;
 	DrvRequest *req = drv_request_new(PURPLE_REQUEST_CHOICE, &ev, title,
-	                                  primary, secondary, account, who, conv);
-	JsonArray *arr, *acts;
+	                                  primary, secondary, account, who, conv,
+	                                  ok_cb, cancel_cb, user_data);
+	JsonArray *arr;
 	const char *label;
 
-	req->ok_cb = ok_cb;
-	req->cancel_cb = cancel_cb;
-	req->user_data = user_data;
 	req->labels = g_ptr_array_new_with_free_func(g_free);
 	req->values = g_array_new(FALSE, FALSE, sizeof(int));
 	arr = jo_arr(ev, "choices");
@@ -108,11 +121,7 @@ drv_request_choice(const char *title, const char *primary,
 		json_array_add_object_element(arr, c);
 	}
 	jo_int(ev, "default", default_value);
-	jo_str(ev, "ok_text", ok_text);
-	jo_str(ev, "cancel_text", cancel_text);
-	acts = jo_arr(ev, "actions");
-	ja_str(acts, ok_text);
-	ja_str(acts, cancel_text);
+	add_ok_cancel(ev, ok_text, cancel_text);
 	ev_emit(ev);
 	return req;
 }
@@ -128,11 +137,11 @@ drv_request_action_with_icon(const char *title, const char *primary,
 {
 	JsonObject *ev;
 	DrvRequest *req = drv_request_new(PURPLE_REQUEST_ACTION, &ev, title,
-	                                  primary, secondary, account, who, conv);
+	                                  primary, secondary, account, who, conv,
+	                                  NULL, NULL, user_data);
 	JsonArray *arr;
 	size_t i;
 
-	req->user_data = user_data;
 	req->labels = g_ptr_array_new_with_free_func(g_free);
 	req->callbacks = g_ptr_array_new();
 	arr = jo_arr(ev, "actions");
@@ -239,18 +248,11 @@ drv_request_fields(const char *title, const char *primary,
 {
 	JsonObject *ev;
 	DrvRequest *req = drv_request_new(PURPLE_REQUEST_FIELDS, &ev, title,
-	                                  primary, secondary, account, who, conv);
-	JsonArray *acts;
+	                                  primary, secondary, account, who, conv,
+	                                  ok_cb, cancel_cb, user_data);
 
-	req->ok_cb = ok_cb;
-	req->cancel_cb = cancel_cb;
-	req->user_data = user_data;
 	req->fields = fields;
-	jo_str(ev, "ok_text", ok_text);
-	jo_str(ev, "cancel_text", cancel_text);
-	acts = jo_arr(ev, "actions");
-	ja_str(acts, ok_text);
-	ja_str(acts, cancel_text);
+	add_ok_cancel(ev, ok_text, cancel_text);
 	add_fields(ev, fields);
 	ev_emit(ev);
 	return req;
@@ -263,17 +265,12 @@ drv_request_file(const char *title, const char *filename, gboolean savedialog,
 {
 	JsonObject *ev;
 	DrvRequest *req = drv_request_new(PURPLE_REQUEST_FILE, &ev, title, NULL,
-	                                  NULL, account, who, conv);
-	JsonArray *acts;
+	                                  NULL, account, who, conv,
+	                                  ok_cb, cancel_cb, user_data);
 
-	req->ok_cb = ok_cb;
-	req->cancel_cb = cancel_cb;
-	req->user_data = user_data;
 	jo_str(ev, "filename", filename);
 	jo_bool(ev, "savedialog", savedialog);
-	acts = jo_arr(ev, "actions");
-	ja_str(acts, "OK");
-	ja_str(acts, "Cancel");
+	add_actions(ev, "OK", "Cancel");
 	ev_emit(ev);
 	return req;
 }
@@ -285,16 +282,11 @@ drv_request_folder(const char *title, const char *dirname, GCallback ok_cb,
 {
 	JsonObject *ev;
 	DrvRequest *req = drv_request_new(PURPLE_REQUEST_FOLDER, &ev, title, NULL,
-	                                  NULL, account, who, conv);
-	JsonArray *acts;
+	                                  NULL, account, who, conv,
+	                                  ok_cb, cancel_cb, user_data);
 
-	req->ok_cb = ok_cb;
-	req->cancel_cb = cancel_cb;
-	req->user_data = user_data;
 	jo_str(ev, "dirname", dirname);
-	acts = jo_arr(ev, "actions");
-	ja_str(acts, "OK");
-	ja_str(acts, "Cancel");
+	add_actions(ev, "OK", "Cancel");
 	ev_emit(ev);
 	return req;
 }
