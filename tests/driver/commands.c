@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The command side of the protocol: reading stdin line by line, the
  * queue that holds lines while a deferred command (sleep) runs, the
- * op table, one reply per command, and reading a command's arguments. */
+ * op table, one reply per command, reading a command's arguments, and
+ * the ops on the stream itself (sleep, ping, quit). */
 
 #include <string.h>
 
@@ -11,6 +12,9 @@ static GQueue cmd_queue = G_QUEUE_INIT;
 static gboolean cmd_busy;   /* a deferred command (sleep) is running */
 static gboolean stdin_eof;
 static gboolean quit_requested;
+static JsonObject *sleep_reply; /* held by op_sleep until its timer fires */
+
+static void process_queue(void);
 
 const char *
 arg_str(JsonObject *cmd, const char *key)
@@ -78,9 +82,6 @@ fail(JsonObject *reply, const char *fmt, ...)
 	g_free(msg);
 }
 
-static void process_queue(void);
-static JsonObject *sleep_reply;
-
 static gboolean
 sleep_done(gpointer data)
 {
@@ -93,7 +94,7 @@ sleep_done(gpointer data)
 	return FALSE;
 }
 
-
+/* The ops that work on the command stream itself. */
 static gboolean
 op_sleep(JsonObject *cmd, JsonObject *reply)
 {
