@@ -18,6 +18,8 @@
  * (msnp_xfer_detach). */
 #pragma once
 
+#include <sys/uio.h>
+
 #include <ft.h>
 #include <network.h>
 #include <proxy.h>
@@ -66,6 +68,16 @@ typedef struct {
   GByteArray *in;               /* receiver: file bytes for libpurple */
   int         file_fd;          /* sender: the file */
   gboolean    complete;         /* receiver: MSNFTP said every byte came */
+
+  /* Receiver, when libpurple opened the file itself (no UI write op):
+   * socket bytes land in rbuf, and the file bytes among them go to the
+   * file straight from there (iov), with no copy in between. */
+  int           file_out;       /* libpurple's file, or -1 */
+  guint8       *rbuf;
+  struct iovec *iov;
+  guint         iov_len;
+  guint64       written;        /* file bytes written so far */
+  gboolean      write_failed;
 
 
   guint   timer;

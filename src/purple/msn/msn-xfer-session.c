@@ -5,15 +5,28 @@
  *
  * libpurple's own transfer loop is not given a socket (purple_xfer_start
  * with fd -1): we own the connection, because MSNFTP frames the file and
- * interleaves control lines with it.  Received file bytes reach libpurple
- * through the read op (purple_xfer_prpl_ready), which writes them, counts
- * them and completes the transfer; the sender reads its file itself and
- * completes only when the receiver confirmed with BYE, not when the last
- * byte left our buffer. */
+ * interleaves control lines with it.  libpurple's loop would also cost a
+ * copy per block and a buffer per read: the file bytes go between the
+ * socket and the file with one copy each way, as in a plain socket copy
+ * (bench/RESULTS.md, file transfer):
+ *
+ *   sender    readv() the file straight into MSNFTP's block layout, the
+ *             core writes the 3-byte headers into the gaps, one write()
+ *             sends a few hundred blocks;
+ *   receiver  read() a large piece of the stream, the core points at the
+ *             file bytes in it, one writev() puts them in the file
+ *             libpurple opened, and we count them for libpurple.
+ *
+ * A UI that moves the bytes itself (ui_write op, so libpurple opens no
+ * file) gets them through libpurple's read op (purple_xfer_prpl_ready)
+ * instead.  The sender completes only when the receiver confirmed with
+ * BYE, not when the last byte left our buffer. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -30,12 +43,16 @@
 #define OPT_STALL_TIMEOUT     "ft_stall_timeout"
 #define DEFAULT_STALL_TIMEOUT 60
 #define STALL_CHECK     1
-/* File bytes read per pump step: a whole number of blocks. */
-#define READ_CHUNK      (32 * MSNP_FTP_BLOCK_MAX)
+/* Blocks read from the file per readv() (about 256 KiB). */
+#define FILL_BLOCKS     128
 /* Framed bytes kept queued for the socket before reading more. */
-#define OUT_HIGH_WATER  (256 * 1024)
-/* Socket reads per wake-up before letting the main loop breathe. */
+#define OUT_HIGH_WATER  (512 * 1024)
+/* Bytes per socket read, and reads per wake-up before letting the main
+ * loop breathe. */
+#define RBUF_SIZE       (256 * 1024)
 #define READS_PER_WAKEUP 8
+/* Receiver: file pieces gathered per writev() (at most IOV_MAX). */
+#define IOV_CAP         512
 
 static void pump (MsnpXfer *x);
 
@@ -110,21 +127,51 @@ show_send_progress (MsnpXfer *x)
   purple_xfer_update_progress (x->xfer);
 }
 
+/* Reads up to FILL_BLOCKS blocks of the file into place at the end of
+ * the queue and frames them.  Bytes read, 0 at the end of the file, -1
+ * on an error. */
+static gssize
+fill_blocks (MsnpXfer *x, guint64 left)
+{
+  struct iovec iov[FILL_BLOCKS];
+  gsize want = (gsize) MIN (left, (guint64) FILL_BLOCKS * MSNP_FTP_BLOCK_MAX);
+  guint old = x->out->len;
+  guint8 *blocks;
+  guint n_iov = 0;
+  gssize n;
+
+  g_byte_array_set_size (x->out, (guint) (old + msnp_ftp_framed_len (want)));
+  blocks = x->out->data + old;
+  for (gsize pos = 0; pos < want; pos += MSNP_FTP_BLOCK_MAX, n_iov++) {
+    iov[n_iov].iov_base = blocks + (gsize) n_iov * (MSNP_FTP_HEADER_LEN + MSNP_FTP_BLOCK_MAX) +
+                          MSNP_FTP_HEADER_LEN;
+    iov[n_iov].iov_len = MIN (MSNP_FTP_BLOCK_MAX, want - pos);
+  }
+  do
+    n = readv (x->file_fd, iov, (int) n_iov);
+  while (n < 0 && errno == EINTR);
+  /* A short read fills the blocks in order: the first n bytes are laid
+   * out as framing n bytes would lay them. */
+  if (n <= 0 || !msnp_ftp_frame_in_place (x->ftp, blocks, (gsize) n)) {
+    g_byte_array_set_size (x->out, old);
+    return n < 0 ? -1 : 0;
+  }
+  g_byte_array_set_size (x->out, (guint) (old + msnp_ftp_framed_len ((gsize) n)));
+  return n;
+}
+
 /* Frames file bytes until the queue is full or the file is done.  FALSE
  * when the file could not be read as announced. */
 static gboolean
 fill (MsnpXfer *x)
 {
-  guint8 buf[READ_CHUNK];
   guint64 left = (guint64) purple_xfer_get_size (x->xfer) - msnp_ftp_bytes (x->ftp);
 
   while (left > 0 && x->out->len - x->out_pos < OUT_HIGH_WATER) {
-    gssize n = read (x->file_fd, buf, (gsize) MIN (left, sizeof buf));
+    gssize n = fill_blocks (x, left);
 
-    if (n < 0 && errno == EINTR)
-      continue;
     /* A file that shrank, or cannot be read, is not the file offered. */
-    if (n <= 0 || !msnp_ftp_frame (x->ftp, buf, (gsize) n, x->out))
+    if (n <= 0)
       return FALSE;
     left -= (guint64) n;
   }
@@ -154,15 +201,63 @@ pump (MsnpXfer *x)
 
 /* ---- bytes in ------------------------------------------------------------ */
 
-/* Receiver: hands the bytes read so far to libpurple, which writes them,
- * counts them and completes the transfer at the announced size. */
+/* Receiver, writing the file itself: the pieces gathered in x->iov go to
+ * the file.  On an error the transfer stops (reported after the feed). */
+static void
+write_file (MsnpXfer *x)
+{
+  struct iovec *iov = x->iov;
+  guint left = x->iov_len;
+
+  x->iov_len = 0;
+  while (left > 0 && !x->write_failed) {
+    gssize n = writev (x->file_out, iov, (int) left);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      x->write_failed = TRUE;
+      break;
+    }
+    x->written += (guint64) n;
+    /* A short write: go on from where it stopped. */
+    while (left > 0 && (gsize) n >= iov->iov_len) {
+      n -= (gssize) iov->iov_len;
+      iov++;
+      left--;
+    }
+    if (left > 0) {
+      iov->iov_base = (guint8 *) iov->iov_base + n;
+      iov->iov_len -= (gsize) n;
+    }
+  }
+}
+
+/* Receiver: tells libpurple how far the file got, and ends the transfer
+ * once MSNFTP said every byte came.  When the UI writes the file, the
+ * bytes read so far go through libpurple's read op first; libpurple
+ * writes them, counts them and completes at the announced size. */
 static void
 deliver (MsnpXfer *x)
 {
   PurpleXfer *xfer = x->xfer;
 
-  if (x->in->len > 0)
+  if (x->write_failed) {
+    g_autofree char *msg = g_strdup_printf (_("Could not write %s; the transfer was "
+                                              "stopped."),
+                                            purple_xfer_get_local_filename (xfer));
+    msnp_xfer_session_flush (x);   /* the CCL */
+    msnp_xfer_fail (x, FALSE, NULL, msg);
+    return;
+  }
+  if (x->file_out >= 0) {
+    if (x->written != purple_xfer_get_bytes_sent (xfer)) {
+      purple_xfer_set_bytes_sent (xfer, (size_t) x->written);
+      purple_xfer_update_progress (xfer);
+    }
+  } else if (x->in->len > 0) {
     purple_xfer_prpl_ready (xfer);
+  }
   if (x->detached || !x->complete)
     return;
   /* A file of 0 bytes never passes through the read op. */
@@ -190,23 +285,27 @@ static void
 read_cb (gpointer data, gint fd, PurpleInputCondition cond)
 {
   MsnpXfer *x = data;
-  guint8 buf[65536];
 
-  for (guint i = 0; i < READS_PER_WAKEUP && !x->detached; i++) {
-    gssize n = read (fd, buf, sizeof buf);
+  for (guint i = 0; i < READS_PER_WAKEUP && !x->detached && !x->write_failed; i++) {
+    gssize n = read (fd, x->rbuf, RBUF_SIZE);
 
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
       break;
     if (n <= 0) {
       /* Whatever arrived before the hang-up counts. */
-      if (x->in->len > 0)
+      if (x->file_out < 0 && x->in->len > 0)
         purple_xfer_prpl_ready (x->xfer);
+      else if (x->file_out >= 0 && !x->write_failed)
+        purple_xfer_set_bytes_sent (x->xfer, (size_t) x->written);
       if (!x->detached)
         msnp_ftp_disconnected (x->ftp);
       return;
     }
-    msnp_ftp_feed (x->ftp, buf, (gsize) n);
-    if (n < (gssize) sizeof buf)
+    msnp_ftp_feed (x->ftp, x->rbuf, (gsize) n);
+    /* The pieces point into rbuf: out before it is read into again. */
+    if (x->iov_len > 0)
+      write_file (x);
+    if (n < RBUF_SIZE)
       break;
   }
   if (!x->detached && purple_xfer_get_type (x->xfer) == PURPLE_XFER_RECEIVE)
@@ -221,7 +320,23 @@ ftp_data (gpointer user, const guint8 *data, gsize len)
   MsnpXfer *x = user;
 
   msnp_xfer_touch (x);
-  g_byte_array_append (x->in, data, (guint) len);
+  if (x->file_out < 0) {
+    g_byte_array_append (x->in, data, (guint) len);
+    return;
+  }
+  if (x->write_failed)
+    return;
+  /* @data points into rbuf (msnp-ftp.h promises it). */
+  x->iov[x->iov_len].iov_base = (guint8 *) data;
+  x->iov[x->iov_len].iov_len = len;
+  /* The last piece goes out at once, so that a file that cannot be
+   * written is cancelled before MSNFTP confirms it with BYE. */
+  if (++x->iov_len == IOV_CAP ||
+      msnp_ftp_bytes (x->ftp) == (guint64) purple_xfer_get_size (x->xfer))
+    write_file (x);
+  /* Not a byte more from a file that cannot be written. */
+  if (x->write_failed)
+    msnp_ftp_cancel (x->ftp);
 }
 
 static void
@@ -346,6 +461,11 @@ msnp_xfer_session_start (MsnpXfer *x, int fd)
   purple_xfer_start (xfer, -1, NULL, 0);
   if (x->detached)
     return;   /* the local file could not be opened */
+  x->rbuf = g_malloc (RBUF_SIZE);
+  if (!sending && xfer->dest_fp != NULL) {
+    x->file_out = fileno (xfer->dest_fp);
+    x->iov = g_new (struct iovec, IOV_CAP);
+  }
   x->read_watch = purple_input_add (fd, PURPLE_INPUT_READ, read_cb, x);
   msnp_ftp_connected (x->ftp);
 }

@@ -32,7 +32,7 @@ msnp_xfer_state_new (PurpleXfer *xfer)
   x->xfer = xfer;
   x->account = purple_xfer_get_account (xfer);
   x->who = g_strdup (purple_xfer_get_remote_user (xfer));
-  x->fd = x->listen_fd = x->file_fd = -1;
+  x->fd = x->listen_fd = x->file_fd = x->file_out = -1;
   x->out = g_byte_array_new ();
   x->in = g_byte_array_new ();
   x->targets = g_array_new (FALSE, FALSE, sizeof (MsnpXferTarget));
@@ -134,6 +134,8 @@ x_free (MsnpXfer *x)
     g_array_unref (x->targets);
   g_byte_array_unref (x->out);
   g_byte_array_unref (x->in);
+  g_free (x->rbuf);
+  g_free (x->iov);
   g_free (x->who);
   g_free (x->cookie);
   g_free (x->auth_cookie);
