@@ -246,7 +246,8 @@ deliver (MsnpXfer *x)
     g_autofree char *msg = g_strdup_printf (_("Could not write %s; the transfer was "
                                               "stopped."),
                                             purple_xfer_get_local_filename (xfer));
-    msnp_xfer_session_flush (x);   /* the CCL */
+    msnp_ftp_cancel (x->ftp);   /* a CCL, unless it went already */
+    msnp_xfer_session_flush (x);
     msnp_xfer_fail (x, FALSE, NULL, msg);
     return;
   }
