@@ -24,8 +24,11 @@ not fall on one kind only):
      build of an older commit), for a before/after in one run.
 The SHA-256 of every copy is checked.  Printed: each run, then per kind
 the median MB/s and CPU per MB (sender, receiver, both), and the ratio of
-the medians plugin / plain; the load average before and after.  Nothing
-here is a test."""
+the medians plugin / plain; the load average before and after.
+BENCH_XFER_DRIVER names a program to start the drivers with instead (it
+gets the driver's arguments), e.g. a script that runs
+`perf record -g -- BUILD/tests/driver/msnp-driver "$@"` to profile them.
+Nothing here is a test."""
 
 import argparse
 import hashlib
