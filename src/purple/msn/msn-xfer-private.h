@@ -65,7 +65,8 @@ typedef struct {
   MsnpFtp    *ftp;
   GByteArray *out;              /* bytes for the peer */
   gsize       out_pos;
-  GByteArray *in;               /* receiver: file bytes for libpurple */
+  GByteArray *in;               /* receiver, when the UI writes the file:
+                                   bytes for libpurple's read op */
   int         file_fd;          /* sender: the file */
   gboolean    complete;         /* receiver: MSNFTP said every byte came */
 
@@ -134,8 +135,9 @@ void msnp_xfer_fail (MsnpXfer *x, gboolean by_peer, const char *code,
 void     msnp_xfer_session_start (MsnpXfer *x, int fd);
 /* Writes what is queued for the peer.  TRUE when all of it went out. */
 gboolean msnp_xfer_session_flush (MsnpXfer *x);
-/* Receiver, for libpurple's read op: the file bytes gathered so far
- * (newly allocated, *buffer NULL when none). */
+/* Receiver, for libpurple's read op (only when the UI writes the file):
+ * the file bytes gathered so far, newly allocated and the caller's
+ * (*buffer NULL when none). */
 gssize   msnp_xfer_session_take  (MsnpXfer *x, guchar **buffer);
 
 /* ---- msn-xfer-invite.c --------------------------------------------------- */
