@@ -77,6 +77,7 @@ typedef struct {
   guint8       *rbuf;
   struct iovec *iov;
   guint         iov_len;
+  gsize         iov_bytes;
   guint64       written;        /* file bytes written so far */
   gboolean      write_failed;
 
