@@ -706,32 +706,54 @@ msnp_ftp_framed_len (gsize len)
   return len + MSNP_FTP_HEADER_LEN * ((len + MSNP_FTP_BLOCK_MAX - 1) / MSNP_FTP_BLOCK_MAX);
 }
 
-gboolean
-msnp_ftp_frame (MsnpFtp *ftp, const guint8 *data, gsize len, GByteArray *out)
+static gboolean
+may_frame (const MsnpFtp *ftp, gsize len)
 {
-  gsize old, pos = 0;
-  guint8 *dst;
+  return ftp->role == MSNP_FTP_SENDER && ftp->state == ST_TRANSFER &&
+         len <= ftp->size - ftp->done;
+}
 
-  if (ftp->role != MSNP_FTP_SENDER || ftp->state != ST_TRANSFER ||
-      len > ftp->size - ftp->done)
+gboolean
+msnp_ftp_frame_in_place (MsnpFtp *ftp, guint8 *blocks, gsize len)
+{
+  gsize pos = 0;
+
+  if (!may_frame (ftp, len))
     return FALSE;
-  old = out->len;
-  g_byte_array_set_size (out, (guint) (old + msnp_ftp_framed_len (len)));
-  dst = out->data + old;
   while (pos < len) {
     gsize n = MIN (len - pos, MSNP_FTP_BLOCK_MAX);
 
-    dst[0] = 0;
-    dst[1] = (guint8) (n & 0xff);
-    dst[2] = (guint8) (n >> 8);
-    memcpy (dst + MSNP_FTP_HEADER_LEN, data + pos, n);
-    dst += MSNP_FTP_HEADER_LEN + n;
+    blocks[0] = 0;
+    blocks[1] = (guint8) (n & 0xff);
+    blocks[2] = (guint8) (n >> 8);
+    blocks += MSNP_FTP_HEADER_LEN + n;
     pos += n;
   }
   ftp->done += len;
   if (ftp->done == ftp->size)
     ftp->state = ST_WANT_BYE;
   return TRUE;
+}
+
+gboolean
+msnp_ftp_frame (MsnpFtp *ftp, const guint8 *data, gsize len, GByteArray *out)
+{
+  gsize old, pos = 0;
+  guint8 *dst;
+
+  if (!may_frame (ftp, len))
+    return FALSE;
+  old = out->len;
+  g_byte_array_set_size (out, (guint) (old + msnp_ftp_framed_len (len)));
+  dst = out->data + old;
+  for (guint8 *at = dst + MSNP_FTP_HEADER_LEN; pos < len;
+       at += MSNP_FTP_HEADER_LEN + MSNP_FTP_BLOCK_MAX) {
+    gsize n = MIN (len - pos, MSNP_FTP_BLOCK_MAX);
+
+    memcpy (at, data + pos, n);
+    pos += n;
+  }
+  return msnp_ftp_frame_in_place (ftp, dst, len);
 }
 
 void

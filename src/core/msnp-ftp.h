@@ -31,7 +31,15 @@
  *   R: TFR                   S: data blocks: byte 0 = 0, bytes 1-2 the
  *                               length, little-endian, at most 2045 bytes
  *                               each; {1, 0, 0} = the sender cancelled.
- *   R: BYE 16777989 (received in full) or CCL (cancelled); then close. */
+ *   R: BYE 16777989 (received in full) or CCL (cancelled); then close.
+ *
+ * Threads and ownership: sans-IO and single-threaded; a session (and an
+ * invitation) is used from one thread at a time, and its callbacks fire
+ * synchronously from inside the call that fed it.  Everything returned
+ * newly allocated is the caller's (free with the matching _free or
+ * g_free / g_bytes_unref as each function says); pointers handed to
+ * callbacks are borrowed for the callback's duration unless said
+ * otherwise. */
 #pragma once
 
 #include <glib.h>
@@ -137,7 +145,10 @@ typedef struct {
   /* Bytes for the peer.  @sensitive: USR carries the auth cookie. */
   void (*write)    (gpointer user, const guint8 *data, gsize len,
                     gboolean sensitive);
-  /* Receiver: file bytes, in order, at most what was announced. */
+  /* Receiver: file bytes, in order, at most what was announced.  @data
+   * points into the bytes given to msnp_ftp_feed() (never into a copy), so
+   * a caller that owns that buffer may keep the pointer for as long as it
+   * keeps the buffer, and write the file from it without copying. */
   void (*data)     (gpointer user, const guint8 *data, gsize len);
   /* Sender: the receiver said TFR; frame the file with msnp_ftp_frame(). */
   void (*transfer) (gpointer user);
@@ -169,6 +180,13 @@ void     msnp_ftp_disconnected (MsnpFtp *ftp);
  * exceed the announced size. */
 gboolean msnp_ftp_frame        (MsnpFtp *ftp, const guint8 *data, gsize len,
                                 GByteArray *out);
+/* Sender, framing without a copy: @blocks holds @len file bytes already
+ * laid out as the blocks carry them, MSNP_FTP_BLOCK_MAX bytes after each
+ * gap of MSNP_FTP_HEADER_LEN bytes (msnp_ftp_framed_len (@len) bytes in
+ * all, the last block shorter); the block headers are written into the
+ * gaps.  A caller reads its file straight into place (readv) and
+ * sends @blocks as they are.  Same rules and result as msnp_ftp_frame(). */
+gboolean msnp_ftp_frame_in_place (MsnpFtp *ftp, guint8 *blocks, gsize len);
 /* Stops: CCL, or from a sender in the data phase the cancel block; then
  * finished (MSNP_FTP_CANCELLED), unless it had finished already. */
 void     msnp_ftp_cancel       (MsnpFtp *ftp);
@@ -179,7 +197,9 @@ gboolean msnp_ftp_is_finished  (const MsnpFtp *ftp);
 /* TRUE once the text dialogue is over and data flows. */
 gboolean msnp_ftp_is_transferring (const MsnpFtp *ftp);
 
-/* Bytes that framing @len file bytes takes on the wire. */
+/* Bytes that framing @len file bytes takes on the wire; the payload of
+ * block i starts at i * (MSNP_FTP_BLOCK_MAX + MSNP_FTP_HEADER_LEN) +
+ * MSNP_FTP_HEADER_LEN. */
 gsize    msnp_ftp_framed_len   (gsize len);
 
 G_END_DECLS

@@ -4,8 +4,9 @@ invitation on a switchboard through the test server (which only relays
 it), the file on a direct TCP connection on 127.0.0.1.  Sizes around the
 2045-byte block, 5 MB, a non-ASCII name, refusal, cancels from either
 side; and against a raw MSNFTP peer written here: a wrong auth cookie, a
-peer that sends too much or too little, and the other direction
-(Sender-Connect) when the first connection is refused."""
+peer that sends too much or too little, a file that cannot be written,
+and the other direction (Sender-Connect) when the first connection is
+refused."""
 import hashlib
 import os
 import socket
@@ -337,8 +338,8 @@ def peer_accept_with(peer, port, auth="4242", **extra):
     peer.msg(fields)
 
 
-def run_peer_sender(driver, server, data, announce, **serve_kw):
-    dest = os.path.join(workdir(driver, "dst"), "peer.bin")
+def run_peer_sender(driver, server, data, announce, dest=None, **serve_kw):
+    dest = dest or os.path.join(workdir(driver, "dst"), "peer.bin")
     peer = peer_offers(driver, server, announce, dest)
     lst = listener()
     result = {}
@@ -388,6 +389,21 @@ def raw_peer_sends_too_little():
         driver.expect("file-recv-cancel", timeout=20, account="b")
         driver.expect("notify", timeout=5,
                       secondary=lambda s: s and "lost at 30%" in s)
+        peer.close()
+
+
+@test
+def receiver_cannot_write_the_file():
+    """A file that cannot be written (here a full device) stops the sender
+    with CCL, not the BYE that says all went well, and the user is told."""
+    server, driver = two_users()
+    with server, driver:
+        peer, dest, t, result = run_peer_sender(driver, server, os.urandom(5000), 5000,
+                                                dest="/dev/full")
+        driver.expect("file-recv-cancel", timeout=20, account="b")
+        driver.expect("notify", timeout=5, secondary=lambda s: s and "Could not write" in s)
+        t.join(10)
+        assert result.get("last") == "CCL", result
         peer.close()
 
 

@@ -149,6 +149,9 @@ typedef struct {
   guint32   code;
   gboolean  sensitive;
   MsnpFtp  *peer;        /* when wired to another machine */
+  const guint8 *fed;     /* the input being fed, when watched */
+  gsize     fed_len;
+  guint     n_outside;   /* data callbacks not pointing into it */
 } Side;
 
 static void
@@ -164,6 +167,9 @@ static void
 side_data (gpointer user, const guint8 *data, gsize len)
 {
   Side *s = user;
+
+  if (s->fed != NULL && (data < s->fed || data + len > s->fed + s->fed_len))
+    s->n_outside++;
   g_string_append_len (s->data, (const char *) data, (gssize) len);
 }
 
@@ -552,6 +558,75 @@ test_block_boundary (void)
   g_assert_cmpuint (msnp_ftp_framed_len (2046), ==, 2052);
 }
 
+/* Framing in place gives the same wire bytes as framing a copy, and
+ * refuses what msnp_ftp_frame() refuses. */
+static void
+test_frame_in_place (void)
+{
+  static const gsize sizes[] = { 1, 2044, 2045, 2046, 4090, 4091, 10000 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++) {
+    gsize size = sizes[i];
+    g_autoptr (Side) s = side_new ();
+    g_autoptr (MsnpFtp) a = msnp_ftp_new (MSNP_FTP_SENDER, BOB, COOKIE, size,
+                                          &side_events, s);
+    g_autoptr (MsnpFtp) b = msnp_ftp_new (MSNP_FTP_SENDER, BOB, COOKIE, size,
+                                          &side_events, s);
+    g_autoptr (GByteArray) file = pattern (size);
+    g_autoptr (GByteArray) copy = g_byte_array_new ();
+    g_autofree guint8 *blocks = g_malloc0 (msnp_ftp_framed_len (size));
+    gsize stride = MSNP_FTP_HEADER_LEN + MSNP_FTP_BLOCK_MAX;
+
+    for (gsize pos = 0, k = 0; pos < size; pos += MSNP_FTP_BLOCK_MAX, k++)
+      memcpy (blocks + k * stride + MSNP_FTP_HEADER_LEN, file->data + pos,
+              MIN (MSNP_FTP_BLOCK_MAX, size - pos));
+    g_assert_false (msnp_ftp_frame_in_place (b, blocks, size));   /* before TFR */
+    for (MsnpFtp *ftp = a; ftp != NULL; ftp = ftp == a ? b : NULL) {
+      msnp_ftp_connected (ftp);
+      feed_str (ftp, "VER MSNFTP\r\nUSR " BOB " " COOKIE "\r\nTFR\r\n");
+    }
+    g_assert_true (msnp_ftp_frame (a, file->data, size, copy));
+    g_assert_true (msnp_ftp_frame_in_place (b, blocks, size));
+    g_assert_cmpmem (blocks, msnp_ftp_framed_len (size), copy->data, copy->len);
+    g_assert_cmpuint (msnp_ftp_bytes (b), ==, size);
+    /* Not a byte more than announced. */
+    g_assert_false (msnp_ftp_frame_in_place (b, blocks, 1));
+  }
+}
+
+/* The receiver's file bytes are handed on from the caller's own input,
+ * never from a copy (the glue writes the file from there). */
+static void
+test_data_points_into_input (void)
+{
+  g_autoptr (Side) r = side_new ();
+  g_autoptr (MsnpFtp) ftp = msnp_ftp_new (MSNP_FTP_RECEIVER, BOB, COOKIE, 5000,
+                                          &side_events, r);
+  g_autoptr (GByteArray) file = pattern (5000);
+  g_autoptr (GByteArray) wire = g_byte_array_new ();
+  g_autoptr (Side) s = side_new ();
+  g_autoptr (MsnpFtp) sender = msnp_ftp_new (MSNP_FTP_SENDER, BOB, COOKIE, 5000,
+                                             &side_events, s);
+
+  msnp_ftp_connected (sender);
+  feed_str (sender, "VER MSNFTP\r\nUSR " BOB " " COOKIE "\r\nTFR\r\n");
+  g_assert_true (msnp_ftp_frame (sender, file->data, 5000, wire));
+  msnp_ftp_connected (ftp);
+  feed_str (ftp, "VER MSNFTP\r\nFIL 5000\r\n");
+  /* In uneven pieces, so blocks and headers straddle the feeds. */
+  for (gsize pos = 0; pos < wire->len;) {
+    gsize n = MIN (wire->len - pos, 1000 + pos % 7);
+
+    r->fed = wire->data + pos;
+    r->fed_len = n;
+    msnp_ftp_feed (ftp, wire->data + pos, n);
+    pos += n;
+  }
+  g_assert_cmpuint (r->n_outside, ==, 0);
+  g_assert_cmpint (r->result, ==, MSNP_FTP_DONE);
+  g_assert_cmpmem (r->data->str, r->data->len, file->data, file->len);
+}
+
 /* The receiver's whole input split into two at every byte. */
 static void
 test_split_everywhere (void)
@@ -691,6 +766,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ftp/pair-sizes", test_pair_sizes);
   g_test_add_func ("/ftp/block-boundary", test_block_boundary);
   g_test_add_func ("/ftp/split-everywhere", test_split_everywhere);
+  g_test_add_func ("/ftp/frame-in-place", test_frame_in_place);
+  g_test_add_func ("/ftp/data-points-into-input", test_data_points_into_input);
   for (gsize i = 0; i < G_N_ELEMENTS (name_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/ftp/safe-name/%" G_GSIZE_FORMAT, i);

@@ -6,7 +6,15 @@
  *
  * Each transfer's state hangs off its PurpleXfer (xfer->data); the
  * transfers of an account are found through libpurple's list of
- * transfers, so nothing is shared between accounts. */
+ * transfers, so nothing is shared between accounts.
+ *
+ * Threads and ownership: everything here runs on libpurple's main loop
+ * and must be called from it.  The PurpleXfer msnp_xfer_new() returns
+ * holds libpurple's initial reference, which passes to the caller
+ * (libpurple's serv_send_file / the prpl new_xfer op), as with
+ * purple_xfer_new(); the transfer's own state lives until libpurple is
+ * done with the transfer.  Nothing else returned here is allocated, and
+ * the arguments stay the caller's. */
 #pragma once
 
 #include <connection.h>
