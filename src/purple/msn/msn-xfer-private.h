@@ -24,7 +24,7 @@
 #include <network.h>
 #include <proxy.h>
 
-#include "msn-account.h"
+#include "msn-context.h"
 #include "msnp-ftp.h"
 
 G_BEGIN_DECLS
