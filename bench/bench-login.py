@@ -139,8 +139,29 @@ def wait_blist_saves(driver, since_state, quiet_s=SAVE_QUIET_S, timeout=600):
     return saves
 
 
+def proc_status_kb(pid, field):
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return -1
+
+
+def reset_peak_rss(pid):
+    """VmHWM starts again from VmRSS (Linux >= 4.0: clear_refs 5), so the
+    peak read after the sign-in is the sign-in's own."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w", encoding="ascii") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
 def plugin_login(driver, server, presences, profile=None, until_saved=False, phases=None):
     blist_before = blist_file_state(driver)
+    pid = driver.proc.pid
+    reset_peak_rss(pid)
+    rss_before = proc_status_kb(pid, "VmRSS")
     if phases is not None:
         phases.mark()
     before = driver.cmd("rusage")
@@ -155,6 +176,7 @@ def plugin_login(driver, server, presences, profile=None, until_saved=False, pha
         profile("mid")
     saves = wait_blist_saves(driver, blist_before) if until_saved else None
     after = driver.cmd("rusage")
+    hwm_after = proc_status_kb(pid, "VmHWM")
     if profile is not None:
         profile("off")
     stats_after = server.stats()
@@ -176,6 +198,11 @@ def plugin_login(driver, server, presences, profile=None, until_saved=False, pha
         "sys_ms": (after["stime_us"] - before["stime_us"]) / 1000.0,
         "maxrss_kb": after["maxrss_kb"],
         "rss_growth_kb": after["maxrss_kb"] - before["maxrss_kb"],
+        # ru_maxrss above is inherited across exec from the forking Python
+        # and covers start-up; these are the driver's own, from /proc:
+        "rss_before_kb": rss_before,
+        "hwm_after_kb": hwm_after,
+        "peak_growth_kb": hwm_after - rss_before,
         "lst_lines_sent": lst,
     }
 
@@ -318,15 +345,40 @@ def one_repetition(args, fixture, presences, driver_bin, plugins, server_script,
             else:
                 out[label] = plugin_sign_ins(args, server, presences, driver_bin, plugin_dir,
                                              f"bench-{label}-{rep}", phases)
+        if args.rss:
+            out["libpurple_only"] = libpurple_only_rss(args, fixture)
         return out
     finally:
         server.stop()
 
 
+def libpurple_only_rss(args, fixture):
+    """bench/bench-blist-rss: the same buddies added to libpurple's list
+    by libpurple's own calls, no sign-in (the target 6 reference)."""
+    out = subprocess.run([args.blist_rss, "--plugin-dir", args.plugins[0][1],
+                          "--fixture", fixture], capture_output=True, text=True, check=True)
+    r = json.loads(out.stdout)
+    r["peak_growth_kb"] = r["hwm_after_kb"] - r["rss_before_kb"]
+    return r
+
+
 # ------------------------------------------------------------ callgrind
 
 def callgrind_totals(path):
-    """(total Ir, {function: inclusive Ir}) from callgrind_annotate."""
+    """(total Ir, {function: inclusive Ir}) from callgrind_annotate.  A dump
+    taken after an earlier one in the same run (callgrind_control --dump)
+    carries a wrong "summary:" line (callgrind 3.19 subtracts the earlier
+    dump from it and wraps around), which makes callgrind_annotate's
+    totals and thresholds nonsense; its "totals:" line is right, so the
+    file is annotated from a copy with the summary set to it."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    m = re.search(r"^totals: (\d+)", text, re.M)
+    if m is not None:
+        text = re.sub(r"^summary: \d+", "summary: " + m.group(1), text, count=1, flags=re.M)
+        path = path + ".fixed"
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
     out = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", path],
                          capture_output=True, text=True, check=True).stdout
     total, funcs = 0, {}
@@ -461,6 +513,17 @@ def print_summary(args, results, labels):
                 summary[label][login]["cpu_ratio_to_" + ref] = ratio
                 print(f"  CPU {label}/{ref}, {login} sign-in (median of per-repetition "
                       f"ratios): {ratio:.2f}")
+    if args.rss:
+        ref = statistics.median(r["libpurple_only"]["peak_growth_kb"] for r in results)
+        summary["libpurple_only_peak_growth_kb"] = ref
+        print(f"  memory: libpurple alone adding the same buddies (bench-blist-rss): "
+              f"+{ref / 1024:.2f} MiB; target: a sign-in's peak RSS growth <= that + 1 MiB "
+              f"= {(ref + 1024) / 1024:.2f} MiB")
+        for label in labels:
+            g = statistics.median(r[label]["first"]["peak_growth_kb"] for r in results)
+            summary[label]["first"]["peak_growth_kb"] = g
+            print(f"    {label}, first sign-in: VmRSS before {statistics.median(r[label]['first']['rss_before_kb'] for r in results) / 1024:.2f} MiB, "
+                  f"peak growth +{g / 1024:.2f} MiB ({'met' if g <= ref + 1024 else 'NOT met'})")
     if args.phases:
         print_phases(results, labels)
     return summary
@@ -508,6 +571,9 @@ def main():
     ap.add_argument("--compare", action="append", default=[], metavar="LABEL=PLUGIN_DIR",
                     help="also run this plugin build (same driver), interleaved with the "
                          "build dir's in every repetition; may be repeated")
+    ap.add_argument("--rss", action="store_true",
+                    help="also run bench-blist-rss (libpurple alone adding the same "
+                         "buddies) in every repetition: the memory reference")
     ap.add_argument("--phases", action="store_true",
                     help="run the server with microsecond log stamps "
                          "(bench/stamped-server.py) and print when it saw each step")
@@ -527,6 +593,10 @@ def main():
     server_script = (STAMPED_SERVER if args.phases
                      else os.path.join(ROOT, "tests", "server", "msnp_server.py"))
     plugins = [("plugin", plugin_dir)]
+    args.plugins = plugins
+    args.blist_rss = os.path.join(args.build_dir or ".", "bench", "bench-blist-rss")
+    if args.rss and not os.path.exists(args.blist_rss):
+        ap.error(f"--rss needs {args.blist_rss}")
     for item in args.compare:
         label, sep, path = item.partition("=")
         if not sep or not os.path.isdir(path):
