@@ -191,6 +191,8 @@ def login(driver, args, first):
         # every buddy of the roster (libpurple signals no group additions)
         roster = wait_events(driver, "blist-node-added", t0, args.contacts, 60)
     after = driver.cmd("rusage")
+    shown = sorted(e["t"] for e in driver.events("buddy-signed-on", account="a")
+                   if e.get("t", 0) >= t0)
     hwm = proc_status(driver.proc.pid, "VmHWM")
     rss = proc_status(driver.proc.pid, "VmRSS")
     driver.take_all()
@@ -198,6 +200,8 @@ def login(driver, args, first):
         "signed_on_ms": (on["t"] - t0) / 1000.0,
         "roster_ms": (roster["t"] - t0) / 1000.0 if roster else float("nan"),
         "all_shown_ms": (last["t"] - t0) / 1000.0,
+        "first_shown_ms": (shown[0] - t0) / 1000.0,
+        "half_shown_ms": (shown[len(shown) // 2] - t0) / 1000.0,
         "cpu_ms": (after["cpu_us"] - before["cpu_us"]) / 1000.0,
         "user_ms": (after["utime_us"] - before["utime_us"]) / 1000.0,
         "sys_ms": (after["stime_us"] - before["stime_us"]) / 1000.0,
@@ -310,7 +314,7 @@ def main():
     print(f"# {args.contacts} contacts in {args.groups} groups, {args.online} online; "
           f"{args.repetitions} repetitions; driver {driver_bin}; prosody {xmpp_bed.find_prosody()}")
     results = []
-    keys = ["signed_on_ms", "roster_ms", "all_shown_ms", "cpu_ms", "user_ms", "sys_ms",
+    keys = ["signed_on_ms", "roster_ms", "first_shown_ms", "half_shown_ms", "all_shown_ms", "cpu_ms", "user_ms", "sys_ms",
             "maxrss_kb", "rss_kb"]
     with tempfile.TemporaryDirectory(prefix="msnp-bench-xmpp-") as tmp:
         for rep in range(args.repetitions):
