@@ -16,6 +16,7 @@ struct _MsnpHttp {
   MsnpHttpFunc   func;      /* NULL: opened ahead, no request yet */
   gpointer       user;
   guint          idle;      /* reports a failure found before connecting */
+  guint          start_idle; /* connects on the next main-loop turn */
   GError        *early_error;
   char          *host;
   guint          port;
@@ -195,6 +196,27 @@ start_transport (MsnpHttp *http)
   msnp_transport_connect (http->transport, http->host, http->port, TRUE);
 }
 
+static gboolean
+start_cb (gpointer user)
+{
+  MsnpHttp *http = user;
+
+  http->start_idle = 0;
+  start_transport (http);
+  return G_SOURCE_REMOVE;
+}
+
+/* Connecting starts from the main loop at idle priority, after what the
+ * caller set going in the same turn: libpurple resolves a host name by
+ * forking a resolver child, which blocks the main loop, and a sign-in
+ * that opens the NS connection right after asking for Passport should
+ * not have its own connection wait for that. */
+static void
+start_soon (MsnpHttp *http)
+{
+  http->start_idle = g_idle_add (start_cb, http);
+}
+
 static void
 fail_early (MsnpHttp *http, GError *error)
 {
@@ -284,7 +306,7 @@ start_request (MsnpHttp *open, PurpleAccount *account, const char *method,
       msnp_http_cancel (open);
       return http;
     }
-    if (open->transport != NULL) {
+    if (open->transport != NULL || open->start_idle != 0) {
       /* Take over the connection opened ahead (its callbacks now reach
        * @http: the transport's user pointer is the MsnpHttp, so the two
        * structs swap their request side instead). */
@@ -301,7 +323,7 @@ start_request (MsnpHttp *open, PurpleAccount *account, const char *method,
     }
   }
   msnp_http_cancel (open);
-  start_transport (http);
+  start_soon (http);
   return http;
 }
 
@@ -312,7 +334,7 @@ msnp_http_open (PurpleAccount *account, const char *url)
   g_autofree char *path = NULL;
 
   if (set_target (http, url, &path)) {
-    start_transport (http);
+    start_soon (http);
   } else {
     /* Nothing to report to: a request for this address reports it. */
     g_source_remove (http->idle);
@@ -355,6 +377,8 @@ msnp_http_cancel (MsnpHttp *http)
     return;
   if (http->idle != 0)
     g_source_remove (http->idle);
+  if (http->start_idle != 0)
+    g_source_remove (http->start_idle);
   msnp_transport_free (http->transport);
   /* The request may hold a password: wipe it before freeing. */
   if (http->request != NULL) {
