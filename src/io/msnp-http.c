@@ -307,14 +307,14 @@ start_request (MsnpHttp *open, PurpleAccount *account, const char *method,
       return http;
     }
     if (open->transport != NULL || open->start_idle != 0) {
-      /* Take over the connection opened ahead (its callbacks now reach
-       * @http: the transport's user pointer is the MsnpHttp, so the two
-       * structs swap their request side instead). */
+      /* The transport's callbacks carry @open, so @open takes the
+       * request over and @http goes. */
       g_string_free (open->request, TRUE);
       open->request = g_steal_pointer (&http->request);
       open->func = func;
       open->user = user;
-      open->reused = TRUE;
+      /* Only a connection that was up can have been dropped for waiting. */
+      open->reused = open->connected;
       msnp_http_cancel (http);
       if (open->connected)
         msnp_transport_write (open->transport, open->request->str,
