@@ -9,7 +9,7 @@ import ssl
 import threading
 
 from harness import Driver, Server, main, test
-from msn_common import ALICE, BASIC, add, wait_for
+from msn_common import BASIC, add, wait_for
 
 
 def https_connections(server):
