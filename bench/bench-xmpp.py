@@ -191,6 +191,8 @@ def login(driver, args, first):
         # every buddy of the roster (libpurple signals no group additions)
         roster = wait_events(driver, "blist-node-added", t0, args.contacts, 60)
     after = driver.cmd("rusage")
+    shown = sorted(e["t"] for e in driver.events("buddy-signed-on", account="a")
+                   if e.get("t", 0) >= t0)
     hwm = proc_status(driver.proc.pid, "VmHWM")
     rss = proc_status(driver.proc.pid, "VmRSS")
     driver.take_all()
@@ -198,6 +200,8 @@ def login(driver, args, first):
         "signed_on_ms": (on["t"] - t0) / 1000.0,
         "roster_ms": (roster["t"] - t0) / 1000.0 if roster else float("nan"),
         "all_shown_ms": (last["t"] - t0) / 1000.0,
+        "first_shown_ms": (shown[0] - t0) / 1000.0,
+        "half_shown_ms": (shown[len(shown) // 2] - t0) / 1000.0,
         "cpu_ms": (after["cpu_us"] - before["cpu_us"]) / 1000.0,
         "user_ms": (after["utime_us"] - before["utime_us"]) / 1000.0,
         "sys_ms": (after["stime_us"] - before["stime_us"]) / 1000.0,
@@ -215,6 +219,42 @@ def logout(driver):
     driver.take_all()
 
 
+JABBER_PASSWORD = "alice-plain-pw"
+
+
+def add_account(driver, kind, port):
+    if kind == "jabber":
+        # libpurple's own XMPP plugin, as Debian ships it: SASL PLAIN after
+        # STARTTLS (the bed offers PLAIN to this user only with --jabber).
+        driver.cmd("add_account", id="a", protocol="prpl-jabber",
+                   username=f"{ME}@{DOMAIN}/bench", password=JABBER_PASSWORD,
+                   settings={"connect_server": "127.0.0.1", "port": port,
+                             "connection_security": "require_starttls"})
+    else:
+        driver.cmd("add_account", id="a", protocol="prpl-msn-xmpp",
+                   username=f"{ME}@example.com", password="",
+                   settings={"domain": DOMAIN, "use_srv": False, "server": "127.0.0.1",
+                             "port": port, "access_token": f"tok-{ME}"})
+
+
+def client_sign_ins(args, kind, cert, port, driver_bin, plugin_dir, d, rep):
+    # prpl-jabber checks the certificate against the connect server's name
+    trust = {DOMAIN: cert, "127.0.0.1": cert} if kind == "jabber" else {DOMAIN: cert}
+    driver = Driver(trust=trust, plugin_dirs=[plugin_dir], debug=False,
+                    binary=driver_bin, user_dir=os.path.join(d, "purple-" + kind),
+                    name=f"bench-xmpp-{kind}-{rep}")
+    try:
+        add_account(driver, kind, port)
+        driver.cmd("mute", events=MUTED)
+        first = login(driver, args, True)
+        logout(driver)
+        second = login(driver, args, False)
+        logout(driver)
+    finally:
+        driver.close(check=False)
+    return {"first": first, "second": second}
+
+
 def one_repetition(args, fx, driver_bin, plugin_dir, rep, tmp):
     d = os.path.join(tmp, f"rep{rep}")
     os.makedirs(d)
@@ -226,26 +266,22 @@ def one_repetition(args, fx, driver_bin, plugin_dir, rep, tmp):
         t = time.monotonic()
         phantoms = start_phantoms(prosody.port, args.online)
         setup_s = time.monotonic() - t
-        driver = Driver(trust={DOMAIN: cert}, plugin_dirs=[plugin_dir], debug=False,
-                        binary=driver_bin, user_dir=os.path.join(d, "purple"),
-                        name=f"bench-xmpp-{rep}")
-        try:
-            driver.cmd("add_account", id="a", protocol="prpl-msn-xmpp",
-                       username=f"{ME}@example.com", password="",
-                       settings={"domain": DOMAIN, "use_srv": False, "server": "127.0.0.1",
-                                 "port": prosody.port, "access_token": f"tok-{ME}"})
-            driver.cmd("mute", events=MUTED)
-            first = login(driver, args, True)
-            logout(driver)
-            second = login(driver, args, False)
-            logout(driver)
-        finally:
-            driver.close(check=False)
-        return {"first": first, "second": second, "phantom_setup_s": setup_s}
+        kinds = ["plugin", "jabber"] if args.jabber else ["plugin"]
+        kinds = kinds[rep % len(kinds):] + kinds[:rep % len(kinds)]
+        out = {"phantom_setup_s": setup_s}
+        for kind in kinds:
+            out[kind] = client_sign_ins(args, kind, cert, prosody.port, driver_bin,
+                                        plugin_dir, d, rep)
+            time.sleep(0.5)
+        return out
     finally:
         for p in phantoms:
             p.close()
         prosody.close()
+
+
+def kinds_of(args):
+    return ["plugin", "jabber"] if args.jabber else ["plugin"]
 
 
 def main():
@@ -257,6 +293,9 @@ def main():
     ap.add_argument("--groups", type=int, default=10)
     ap.add_argument("--online", type=int, default=300)
     ap.add_argument("--json", help="also write every figure to this file")
+    ap.add_argument("--jabber", action="store_true",
+                    help="also sign the same user in with libpurple's own XMPP plugin "
+                         "(prpl-jabber, SASL PLAIN) in every repetition, interleaved")
     args = ap.parse_args()
     if args.online > args.contacts:
         ap.error("--online must not exceed --contacts")
@@ -270,33 +309,47 @@ def main():
         ap.error(f"give the build dir (or MSNP_DRIVER and MSNP_PLUGIN_DIR); no driver at {driver_bin}")
 
     fx = make_fixture(args.contacts, args.groups, args.online)
+    if args.jabber:
+        fx["plain_passwords"] = {ME: JABBER_PASSWORD}
     print(f"# {args.contacts} contacts in {args.groups} groups, {args.online} online; "
           f"{args.repetitions} repetitions; driver {driver_bin}; prosody {xmpp_bed.find_prosody()}")
     results = []
-    keys = ["signed_on_ms", "roster_ms", "all_shown_ms", "cpu_ms", "user_ms", "sys_ms",
+    keys = ["signed_on_ms", "roster_ms", "first_shown_ms", "half_shown_ms", "all_shown_ms", "cpu_ms", "user_ms", "sys_ms",
             "maxrss_kb", "rss_kb"]
     with tempfile.TemporaryDirectory(prefix="msnp-bench-xmpp-") as tmp:
         for rep in range(args.repetitions):
             r = one_repetition(args, fx, driver_bin, plugin_dir, rep, tmp)
             results.append(r)
             print(f"rep {rep + 1} (phantoms online in {r['phantom_setup_s']:.1f} s):")
-            for which in ("first", "second"):
-                print(f"  {which:<7}" + "".join(
-                    f" {k}={r[which][k]:.1f}" if isinstance(r[which][k], float)
-                    else f" {k}={r[which][k]}" for k in keys))
+            for kind in kinds_of(args):
+                for which in ("first", "second"):
+                    print(f"  {kind:<7}{which:<7}" + "".join(
+                        f" {k}={r[kind][which][k]:.1f}" if isinstance(r[kind][which][k], float)
+                        else f" {k}={r[kind][which][k]}" for k in keys))
             sys.stdout.flush()
     print(f"\nmedians of {len(results)}:")
     summary = {}
-    for which, label in (("first", "first sign-in (empty buddy list)"),
-                         ("second", "second sign-in (roster already in the buddy list)")):
-        m = {k: statistics.median(r[which][k] for r in results) for k in keys}
-        summary[which] = m
-        roster = "" if which == "second" else f", ->roster in the buddy list {m['roster_ms']:.1f} ms"
-        print(f"  {label}:\n    connect->signed-on {m['signed_on_ms']:.1f} ms{roster}, "
-              f"->{args.online} presences shown {m['all_shown_ms']:.1f} ms; "
-              f"CPU {m['cpu_ms']:.1f} ms (user {m['user_ms']:.1f}, sys {m['sys_ms']:.1f}); "
-              f"driver peak RSS (VmHWM) {m['maxrss_kb'] / 1024:.1f} MiB, "
-              f"VmRSS after {m['rss_kb'] / 1024:.1f} MiB")
+    for kind in kinds_of(args):
+        for which, label in (("first", "first sign-in (empty buddy list)"),
+                             ("second", "second sign-in (roster already in the buddy list)")):
+            m = {k: statistics.median(r[kind][which][k] for r in results) for k in keys}
+            summary.setdefault(kind, {})[which] = m
+            roster = "" if which == "second" else f", ->roster in the buddy list {m['roster_ms']:.1f} ms"
+            print(f"  {kind}, {label}:\n    connect->signed-on {m['signed_on_ms']:.1f} ms{roster}, "
+                  f"->{args.online} presences shown {m['all_shown_ms']:.1f} ms; "
+                  f"CPU {m['cpu_ms']:.1f} ms (user {m['user_ms']:.1f}, sys {m['sys_ms']:.1f}); "
+                  f"driver peak RSS (VmHWM) {m['maxrss_kb'] / 1024:.1f} MiB, "
+                  f"VmRSS after {m['rss_kb'] / 1024:.1f} MiB")
+    if args.jabber:
+        for which in ("first", "second"):
+            for k in ("signed_on_ms", "roster_ms", "all_shown_ms", "cpu_ms"):
+                if which == "second" and k == "roster_ms":
+                    continue
+                ratio = statistics.median(r["plugin"][which][k] / r["jabber"][which][k]
+                                          for r in results)
+                summary["plugin"][which][k + "_ratio_to_jabber"] = ratio
+                print(f"  plugin/prpl-jabber, {which} sign-in, {k}: {ratio:.2f} "
+                      "(median of per-repetition ratios)")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"repetitions": results, "summary": summary}, f, indent=1)

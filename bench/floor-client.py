@@ -151,7 +151,8 @@ def login(info, user, password, version=None, dalogin=None, online=None):
     t_all = time.monotonic()
     ns.sock.sendall(b"OUT\r\n")
     ns.close()
-    return {"authenticated_s": t_authenticated - t0, "synced_s": t_synced - t0, "all_shown_s": t_all - t0, "lst": n_lst,
+    return {"t0_us": int(t0 * 1e6), "t_all_us": int(t_all * 1e6),
+            "authenticated_s": t_authenticated - t0, "synced_s": t_synced - t0, "all_shown_s": t_all - t0, "lst": n_lst,
             "lsg": n_lsg, "iln": n_iln, "version": syn[2], "dalogin": dalogin,
             "syn_trid": syn_trid}
 

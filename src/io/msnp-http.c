@@ -9,14 +9,24 @@
 #include "msnp-transport.h"
 
 struct _MsnpHttp {
+  PurpleAccount *account;
   MsnpTransport *transport;
   GString       *request;
   GByteArray    *response;
-  MsnpHttpFunc   func;
+  MsnpHttpFunc   func;      /* NULL: opened ahead, no request yet */
   gpointer       user;
   guint          idle;      /* reports a failure found before connecting */
+  guint          start_idle; /* connects on the next main-loop turn */
   GError        *early_error;
+  char          *host;
+  guint          port;
+  gboolean       connected;
+  gboolean       reused;    /* the request went out on a connection opened ahead */
+  gsize          head_len;  /* status line + headers + blank line, once seen */
+  gssize         body_len;  /* Content-Length, or -1: the body ends at close */
 };
+
+static void start_transport (MsnpHttp *http);
 
 static void
 finish (MsnpHttp *http, const GError *error)
@@ -39,15 +49,84 @@ http_connected (gpointer user)
 {
   MsnpHttp *http = user;
 
-  msnp_transport_write (http->transport, http->request->str,
-                        http->request->len);
+  http->connected = TRUE;
+  if (http->func != NULL)
+    msnp_transport_write (http->transport, http->request->str,
+                          http->request->len);
+}
+
+/* The Content-Length of the header block @head (@len bytes), or -1 when
+ * there is none or it is not one plain number (then the body ends when
+ * the server closes, as HTTP/1.0 allows). */
+static gssize
+content_length (const char *head, gsize len)
+{
+  static const char name[] = "\r\ncontent-length:";
+  const gsize name_len = sizeof name - 1;
+  gssize found = -1;
+
+  for (gsize i = 0; i + name_len <= len; i++) {
+    gsize j = i + name_len;
+    guint64 value = 0;
+    gsize digits = 0;
+
+    if (g_ascii_strncasecmp (head + i, name, name_len) != 0)
+      continue;
+    while (j < len && (head[j] == ' ' || head[j] == '\t'))
+      j++;
+    for (; j < len && g_ascii_isdigit (head[j]) && digits < 10; j++, digits++)
+      value = value * 10 + (guint64) (head[j] - '0');
+    while (j < len && (head[j] == ' ' || head[j] == '\t'))
+      j++;
+    if (digits == 0 || j >= len || head[j] != '\r' || found >= 0 ||
+        value > MSNP_HTTP_MAX_RESPONSE)
+      return -1;   /* unreadable or twice: wait for the close instead */
+    found = (gssize) value;
+  }
+  return found;
+}
+
+/* With a Content-Length the reply is complete when the body is in, so
+ * the request does not wait for the server to close the connection
+ * (a TLS close can come well after the last byte). */
+static gboolean
+reply_complete (MsnpHttp *http, gsize old_len)
+{
+  const char *data = (const char *) http->response->data;
+  gsize len = http->response->len;
+
+  if (http->head_len == 0) {
+    gsize from = old_len > 3 ? old_len - 3 : 0;
+
+    for (gsize i = from; i + 4 <= len; i++) {
+      if (memcmp (data + i, "\r\n\r\n", 4) == 0) {
+        http->head_len = i + 4;
+        http->body_len = content_length (data, i + 2);
+        break;
+      }
+    }
+    if (http->head_len == 0)
+      return FALSE;
+  }
+  if (http->body_len < 0 || len < http->head_len + (gsize) http->body_len)
+    return FALSE;
+  g_byte_array_set_size (http->response, http->head_len + (guint) http->body_len);
+  return TRUE;
 }
 
 static void
 http_input (gpointer user, const guint8 *data, gsize len)
 {
   MsnpHttp *http = user;
+  gsize old_len = http->response->len;
 
+  if (http->func == NULL) {
+    /* Nothing was asked on this connection yet: not a reply to us. */
+    msnp_transport_free (http->transport);
+    http->transport = NULL;
+    http->connected = FALSE;
+    return;
+  }
   if (http->response->len + len > MSNP_HTTP_MAX_RESPONSE) {
     g_autoptr (GError) error = g_error_new_literal (
         MSNP_IO_ERROR, MSNP_IO_ERROR_REPLY,
@@ -56,6 +135,8 @@ http_input (gpointer user, const guint8 *data, gsize len)
     return;
   }
   g_byte_array_append (http->response, data, len);
+  if (reply_complete (http, old_len))
+    finish (http, NULL);
 }
 
 static void
@@ -63,6 +144,26 @@ http_closed (gpointer user, const GError *error)
 {
   MsnpHttp *http = user;
   g_autoptr (GError) empty = NULL;
+
+  if (http->func == NULL) {
+    /* Opened ahead and lost before use: the request opens a new one,
+     * except after a refused certificate, which it reports (the user is
+     * not asked twice). */
+    msnp_transport_free (http->transport);
+    http->transport = NULL;
+    http->connected = FALSE;
+    if (g_error_matches (error, MSNP_IO_ERROR, MSNP_IO_ERROR_CERTIFICATE))
+      http->early_error = g_error_copy (error);
+    return;
+  }
+  if (http->reused && http->response->len == 0 &&
+      !g_error_matches (error, MSNP_IO_ERROR, MSNP_IO_ERROR_CERTIFICATE)) {
+    /* The server may drop a connection that waited: once, afresh. */
+    http->reused = FALSE;
+    msnp_transport_free (http->transport);
+    start_transport (http);
+    return;
+  }
 
   if (error == NULL && http->response->len == 0)
     error = empty = g_error_new_literal (
@@ -87,36 +188,84 @@ report_early_error (gpointer user)
   return G_SOURCE_REMOVE;
 }
 
+static void
+start_transport (MsnpHttp *http)
+{
+  http->connected = FALSE;
+  http->transport = msnp_transport_new (http->account, &http_events, http);
+  msnp_transport_connect (http->transport, http->host, http->port, TRUE);
+}
+
+static gboolean
+start_cb (gpointer user)
+{
+  MsnpHttp *http = user;
+
+  http->start_idle = 0;
+  start_transport (http);
+  return G_SOURCE_REMOVE;
+}
+
+/* Connecting starts from the main loop at idle priority, after what the
+ * caller set going in the same turn: libpurple resolves a host name by
+ * forking a resolver child, which blocks the main loop, and a sign-in
+ * that opens the NS connection right after asking for Passport should
+ * not have its own connection wait for that. */
+static void
+start_soon (MsnpHttp *http)
+{
+  http->start_idle = g_idle_add (start_cb, http);
+}
+
+static void
+fail_early (MsnpHttp *http, GError *error)
+{
+  /* Callers get their answer from the main loop, never re-entrantly. */
+  http->early_error = error;
+  http->idle = g_idle_add (report_early_error, http);
+}
+
+/* Checks @url and fills @http's host and port; FALSE and an early error
+ * if it is not an https address. */
+static gboolean
+set_target (MsnpHttp *http, const char *url, char **path)
+{
+  gboolean https = FALSE;
+
+  g_clear_pointer (&http->host, g_free);
+  if (!msnp_passport_split_url (url, &https, &http->host, &http->port, path)) {
+    fail_early (http, g_error_new_literal (MSNP_IO_ERROR, MSNP_IO_ERROR_BAD_URL,
+                                           _("The web address is not valid.")));
+    return FALSE;
+  }
+  if (!https) {
+    fail_early (http, g_error_new_literal (
+        MSNP_IO_ERROR, MSNP_IO_ERROR_INSECURE_URL,
+        _("The web address does not use HTTPS; refusing "
+          "to send credentials over an unencrypted "
+          "connection.")));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static MsnpHttp *
-start_request (PurpleAccount *account, const char *method, const char *url,
-               const char *headers, const char *content_type,
-               const char *body, gsize body_len, MsnpHttpFunc func,
-               gpointer user)
+http_new (PurpleAccount *account)
 {
   MsnpHttp *http = g_new0 (MsnpHttp, 1);
-  g_autofree char *host = NULL;
-  g_autofree char *path = NULL;
-  gboolean https = FALSE;
-  gboolean valid;
-  guint port = 0;
 
-  http->func = func;
-  http->user = user;
+  http->account = account;
   http->response = g_byte_array_new ();
   http->request = g_string_new (NULL);
-  valid = msnp_passport_split_url (url, &https, &host, &port, &path);
-  if (!valid || !https) {
-    /* Callers get their answer from the main loop, never re-entrantly. */
-    http->early_error = !valid
-        ? g_error_new_literal (MSNP_IO_ERROR, MSNP_IO_ERROR_BAD_URL,
-                               _("The web address is not valid."))
-        : g_error_new_literal (MSNP_IO_ERROR, MSNP_IO_ERROR_INSECURE_URL,
-                               _("The web address does not use HTTPS; refusing "
-                                 "to send credentials over an unencrypted "
-                                 "connection."));
-    http->idle = g_idle_add (report_early_error, http);
-    return http;
-  }
+  http->body_len = -1;
+  return http;
+}
+
+static void
+build_request (MsnpHttp *http, const char *method, const char *path,
+               const char *headers, const char *content_type,
+               const char *body, gsize body_len)
+{
   g_string_printf (http->request,
                    "%s %s HTTP/1.0\r\n"
                    "Host: %s\r\n"
@@ -124,7 +273,7 @@ start_request (PurpleAccount *account, const char *method, const char *url,
                    "Accept: */*\r\n"
                    "Connection: close\r\n"
                    "%s",
-                   method, path, host, headers ? headers : "");
+                   method, path, http->host, headers ? headers : "");
   if (body != NULL)
     g_string_append_printf (http->request,
                             "Content-Type: %s\r\nContent-Length: %" G_GSIZE_FORMAT
@@ -132,8 +281,67 @@ start_request (PurpleAccount *account, const char *method, const char *url,
   g_string_append (http->request, "\r\n");
   if (body != NULL)
     g_string_append_len (http->request, body, (gssize) body_len);
-  http->transport = msnp_transport_new (account, &http_events, http);
-  msnp_transport_connect (http->transport, host, port, TRUE);
+}
+
+static MsnpHttp *
+start_request (MsnpHttp *open, PurpleAccount *account, const char *method,
+               const char *url, const char *headers, const char *content_type,
+               const char *body, gsize body_len, MsnpHttpFunc func,
+               gpointer user)
+{
+  MsnpHttp *http = http_new (account);
+  g_autofree char *path = NULL;
+
+  http->func = func;
+  http->user = user;
+  if (!set_target (http, url, &path)) {
+    msnp_http_cancel (open);
+    return http;
+  }
+  build_request (http, method, path, headers, content_type, body, body_len);
+  if (open != NULL && open->func == NULL && open->host != NULL &&
+      g_ascii_strcasecmp (open->host, http->host) == 0 && open->port == http->port) {
+    if (open->early_error != NULL) {
+      fail_early (http, g_steal_pointer (&open->early_error));
+      msnp_http_cancel (open);
+      return http;
+    }
+    if (open->transport != NULL || open->start_idle != 0) {
+      /* The transport's callbacks carry @open, so @open takes the
+       * request over and @http goes. */
+      g_string_free (open->request, TRUE);
+      open->request = g_steal_pointer (&http->request);
+      open->func = func;
+      open->user = user;
+      /* Only a connection that was up can have been dropped for waiting. */
+      open->reused = open->connected;
+      msnp_http_cancel (http);
+      if (open->connected)
+        msnp_transport_write (open->transport, open->request->str,
+                              open->request->len);
+      return open;
+    }
+  }
+  msnp_http_cancel (open);
+  start_soon (http);
+  return http;
+}
+
+MsnpHttp *
+msnp_http_open (PurpleAccount *account, const char *url)
+{
+  MsnpHttp *http = http_new (account);
+  g_autofree char *path = NULL;
+
+  if (set_target (http, url, &path)) {
+    start_soon (http);
+  } else {
+    /* Nothing to report to: a request for this address reports it. */
+    g_source_remove (http->idle);
+    http->idle = 0;
+    g_clear_error (&http->early_error);
+    g_clear_pointer (&http->host, g_free);
+  }
   return http;
 }
 
@@ -141,7 +349,15 @@ MsnpHttp *
 msnp_http_get (PurpleAccount *account, const char *url, const char *headers,
                MsnpHttpFunc func, gpointer user)
 {
-  return start_request (account, "GET", url, headers, NULL, NULL, 0, func,
+  return start_request (NULL, account, "GET", url, headers, NULL, NULL, 0, func,
+                        user);
+}
+
+MsnpHttp *
+msnp_http_get_on (MsnpHttp *open, PurpleAccount *account, const char *url,
+                  const char *headers, MsnpHttpFunc func, gpointer user)
+{
+  return start_request (open, account, "GET", url, headers, NULL, NULL, 0, func,
                         user);
 }
 
@@ -150,7 +366,7 @@ msnp_http_post (PurpleAccount *account, const char *url, const char *headers,
                 const char *content_type, const char *body, gsize body_len,
                 MsnpHttpFunc func, gpointer user)
 {
-  return start_request (account, "POST", url, headers, content_type, body,
+  return start_request (NULL, account, "POST", url, headers, content_type, body,
                         body_len, func, user);
 }
 
@@ -161,11 +377,16 @@ msnp_http_cancel (MsnpHttp *http)
     return;
   if (http->idle != 0)
     g_source_remove (http->idle);
+  if (http->start_idle != 0)
+    g_source_remove (http->start_idle);
   msnp_transport_free (http->transport);
   /* The request may hold a password: wipe it before freeing. */
-  memset (http->request->str, 0, http->request->len);
-  g_string_free (http->request, TRUE);
+  if (http->request != NULL) {
+    memset (http->request->str, 0, http->request->len);
+    g_string_free (http->request, TRUE);
+  }
   g_byte_array_unref (http->response);
   g_clear_error (&http->early_error);
+  g_free (http->host);
   g_free (http);
 }

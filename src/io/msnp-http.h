@@ -5,13 +5,18 @@
  * location, which only the caller knows to do.
  *
  * HTTP/1.0 with Connection: close; the whole response (status line,
- * headers and body) is handed over once the server closes, capped at
- * MSNP_HTTP_MAX_RESPONSE bytes.
+ * headers and body) is handed over once its Content-Length is in, or
+ * else once the server closes, capped at MSNP_HTTP_MAX_RESPONSE bytes.
+ *
+ * A connection may be opened ahead (msnp_http_open) while the caller
+ * still waits for what to send, so the TCP and TLS set-up overlaps that
+ * wait; msnp_http_get_on() then sends over it.
  *
  * Threads and ownership: libpurple's main loop only.  The MsnpHttp handle
  * belongs to the exchange: it frees itself after calling the callback once
  * (or on msnp_http_cancel, which calls nothing); the response passed to the
- * callback lives only during the call.
+ * callback lives only during the call.  A handle from msnp_http_open has
+ * no callback yet: it is cancelled or handed to msnp_http_get_on.
  */
 #pragma once
 
@@ -44,6 +49,20 @@ MsnpHttp *msnp_http_post (PurpleAccount *account, const char *url,
                           const char *headers, const char *content_type,
                           const char *body, gsize body_len, MsnpHttpFunc func,
                           gpointer user);
+
+/* Opens a TLS connection to @url's host and port and sends nothing:
+ * certificate checks happen now.  Cancel it or hand it to
+ * msnp_http_get_on(). */
+MsnpHttp *msnp_http_open (PurpleAccount *account, const char *url);
+
+/* msnp_http_get(), over @open (from msnp_http_open, may be NULL) when it
+ * reaches the same host and port; otherwise @open is cancelled and a new
+ * connection made.  Takes @open either way.  A certificate refused on
+ * @open is reported here; a connection lost while it waited is replaced,
+ * once, silently. */
+MsnpHttp *msnp_http_get_on (MsnpHttp *open, PurpleAccount *account,
+                            const char *url, const char *headers,
+                            MsnpHttpFunc func, gpointer user);
 
 void msnp_http_cancel (MsnpHttp *http);
 

@@ -67,8 +67,19 @@ end
 register_mechanism("X-MESSENGER-OAUTH2", { "msn_token" }, function()
 	return "failure", "not-authorized";
 end);
+-- PLAIN only for users the fixture gives a "plain_passwords" entry: the
+-- reference client of bench/bench-xmpp.py --jabber (libpurple's own XMPP
+-- plugin, which has no X-MESSENGER-OAUTH2).  Without such entries the
+-- mechanism is not offered at all, as on Messenger's server.
+local function plain_test(sasl, username, password, realm)
+	local passwords = fixture().plain_passwords;
+	local want = passwords and passwords[username];
+	return want ~= nil and want == password, true;
+end
 function provider.get_sasl_handler()
-	return new_sasl(module.host, { msn_token = function() end });
+	local profile = { msn_token = function() end };
+	if fixture().plain_passwords then profile.plain_test = plain_test; end
+	return new_sasl(module.host, profile);
 end
 
 module:provides("auth", provider);

@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The Passport 1.4 exchange on the main loop: nexus → DALogin → ticket.
- * What to send and how to read replies lives in core/msnp-passport. */
+ * What to send and how to read replies lives in core/msnp-passport.
+ *
+ * Only the ticket request needs the notification server's challenge, so
+ * the rest starts with the sign-in (msnp_passport_login_check_settings,
+ * called just before the NS connection is made) and runs while the
+ * dispatch and NS handshakes do: the nexus request (it carries no
+ * secret), then the TLS connection to the login server, so that when
+ * the challenge comes only the request itself is left. */
 #include "config.h"
 
 #include <string.h>
@@ -51,14 +58,45 @@ nexus_url (MsnpAccount *msn)
                                     MSNP_DEFAULT_NEXUS);
 }
 
+/* The remembered login server, if it came from today's nexus setting. */
+static const char *
+cached_dalogin (MsnpAccount *msn)
+{
+  const char *cached = purple_account_get_string (msn->account, CACHE_DALOGIN, NULL);
+  const char *cached_nexus = purple_account_get_string (msn->account, CACHE_NEXUS, NULL);
+
+  if (cached != NULL && *cached != '\0' &&
+      g_strcmp0 (cached_nexus, nexus_url (msn)) == 0)
+    return cached;
+  return NULL;
+}
+
+/* What can be done before the challenge: connect to the remembered login
+ * server, or ask the nexus for it. */
+static void
+start_early (MsnpAccount *msn)
+{
+  const char *cached = cached_dalogin (msn);
+
+  msnp_passport_login_cancel (msn);
+  if (cached != NULL) {
+    msn->dalogin_cached = TRUE;
+    msn->http = msnp_http_open (msn->account, cached);
+    return;
+  }
+  request_nexus (msn);
+}
+
 gboolean
 msnp_passport_login_check_settings (MsnpAccount *msn)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *url = msnp_passport_nexus_url (nexus_url (msn), &error);
 
-  if (url != NULL)
+  if (url != NULL) {
+    start_early (msn);
     return TRUE;
+  }
   purple_connection_error_reason (msn->gc,
                                   PURPLE_CONNECTION_ERROR_INVALID_SETTINGS,
                                   error->message);
@@ -142,7 +180,8 @@ request_ticket (MsnpAccount *msn, const char *url)
                                             purple_connection_get_password (msn->gc));
   headers = g_strdup_printf ("Authorization: %s\r\n", auth);
   memset (auth, 0, strlen (auth));
-  msn->http = msnp_http_get (msn->account, url, headers, ticket_cb, msn);
+  msn->http = msnp_http_get_on (msn->http, msn->account, url, headers,
+                                ticket_cb, msn);
   memset (headers, 0, strlen (headers));
 }
 
@@ -167,6 +206,11 @@ nexus_cb (gpointer user, const char *response, gsize len,
   purple_account_set_string (msn->account, CACHE_DALOGIN, dalogin);
   purple_account_set_string (msn->account, CACHE_NEXUS, nexus_url (msn));
   msn->dalogin_cached = FALSE;
+  if (msn->challenge == NULL) {
+    /* The NS has not asked yet: be connected when it does. */
+    msn->http = msnp_http_open (msn->account, dalogin);
+    return;
+  }
   request_ticket (msn, dalogin);
 }
 
@@ -188,19 +232,23 @@ request_nexus (MsnpAccount *msn)
 void
 msnp_passport_login_start (MsnpAccount *msn, const char *challenge)
 {
-  const char *cached = purple_account_get_string (msn->account, CACHE_DALOGIN, NULL);
-  const char *cached_nexus = purple_account_get_string (msn->account, CACHE_NEXUS, NULL);
+  const char *cached;
 
-  msnp_passport_login_cancel (msn);
+  if (msn->challenge != NULL) {
+    /* A second challenge: start over, remembered server first. */
+    msnp_passport_login_cancel (msn);
+    msn->dalogin_cached = cached_dalogin (msn) != NULL;
+  }
   msn->challenge = g_strdup (challenge);
   msn->passport_hops = 0;
-  if (cached != NULL && *cached != '\0' &&
-      g_strcmp0 (cached_nexus, nexus_url (msn)) == 0) {
-    msn->dalogin_cached = TRUE;
-    request_ticket (msn, cached);
+  cached = cached_dalogin (msn);
+  if (cached == NULL) {
+    /* The nexus request start_early() made goes on to the ticket. */
+    if (msn->http == NULL)
+      request_nexus (msn);
     return;
   }
-  request_nexus (msn);
+  request_ticket (msn, cached);
 }
 
 void

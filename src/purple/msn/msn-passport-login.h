@@ -14,7 +14,9 @@ void msnp_passport_login_start  (MsnpAccount *msn, const char *challenge);
 /* Drops an exchange in progress (signing off). */
 void msnp_passport_login_cancel (MsnpAccount *msn);
 /* Before connecting: FALSE (and the account ends with a settings error)
- * when the Passport settings cannot work. */
+ * when the Passport settings cannot work.  Otherwise starts what needs no
+ * challenge, so that it runs during the dispatch and NS handshakes: the
+ * TLS connection to the remembered login server, or the nexus request. */
 gboolean msnp_passport_login_check_settings (MsnpAccount *msn);
 
 G_END_DECLS
