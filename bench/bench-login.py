@@ -58,6 +58,10 @@ SAVE_QUIET_S = 6.5
 STAMPED_SERVER = os.path.join(HERE, "stamped-server.py")
 
 # Functions whose inclusive cost --callgrind prints (plugin, libpurple, TLS).
+# The driver's signal handlers (sig_*), whose JSON events are the driver's
+# cost, not the plugin's.
+DRIVER_SIGNALS = "signals.c"
+
 PROFILE_FUNCTIONS = {
     "msnp_ns_feed", "msnp_lists_apply", "msnp_command_parse", "msnp_lists_read_cache",
     "msnp_blist_sync", "msnp_blist_presence", "place_contact", "prune_buddies",
@@ -456,7 +460,7 @@ def profile_logins(args, fixture, presences, driver_bin, plugin_dir, server_scri
         total, funcs = callgrind_totals(path)
         save_total, save_funcs = callgrind_totals(path_save)
         events = sum(ir for (src, name), ir in funcs.items()
-                     if src == "msnp-driver.c" and name.startswith("sig_"))
+                     if src == DRIVER_SIGNALS and name.startswith("sig_"))
         report[login] = {"file": path, "total_ir": total, "driver_events_ir": events,
                          "rest_ir": total - events, "file_save": path_save,
                          "after_presences_ir": save_total,
@@ -468,7 +472,7 @@ def profile_logins(args, fixture, presences, driver_bin, plugin_dir, server_scri
         # and libpurple's functions, so subtract them where they nest.
         shown = [(ir, f"{src}:{name}") for (src, name), ir in funcs.items()
                  if name in PROFILE_FUNCTIONS
-                 or (src == "msnp-driver.c" and name.startswith("sig_"))]
+                 or (src == DRIVER_SIGNALS and name.startswith("sig_"))]
         report[login]["functions"] = sorted(shown, reverse=True)
     return report
 
