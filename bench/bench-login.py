@@ -57,11 +57,11 @@ RATIO_TARGET = 1.0
 SAVE_QUIET_S = 6.5
 STAMPED_SERVER = os.path.join(HERE, "stamped-server.py")
 
-# Functions whose inclusive cost --callgrind prints (plugin, libpurple, TLS).
 # The driver's signal handlers (sig_*), whose JSON events are the driver's
 # cost, not the plugin's.
 DRIVER_SIGNALS = "signals.c"
 
+# Functions whose inclusive cost --callgrind prints (plugin, libpurple, TLS).
 PROFILE_FUNCTIONS = {
     "msnp_ns_feed", "msnp_lists_apply", "msnp_command_parse", "msnp_lists_read_cache",
     "msnp_blist_sync", "msnp_blist_presence", "place_contact", "prune_buddies",
