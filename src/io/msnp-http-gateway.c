@@ -27,6 +27,18 @@
  * the 2 s interval alone. */
 #define ACTIVE_POLL_MS 250
 
+/* A response may carry a whole contact list (up to MSNP_GW_MAX_BODY).  It
+ * reaches the session in slices of what one TCP read hands over
+ * (msnp-transport.c), one slice per main-loop turn: the host's timers keep
+ * firing, and the next poll goes out while the rest is still being read.
+ * Without that a slow client (a sanitizer build took 12 s for 256 KiB of
+ * LST lines) left the gateway session idle until the gateway dropped it.
+ * Polls pause while more than MAX_UNREAD is waiting to be read, so a
+ * gateway that sends faster than we read cannot grow our memory without
+ * bound. */
+#define DELIVER_SLICE (8 * 1024)
+#define MAX_UNREAD    (4 * MSNP_GW_MAX_BODY)
+
 struct _MsnpHttpGateway {
   PurpleAccount             *account;
   const MsnpTransportEvents *ev;
@@ -40,6 +52,8 @@ struct _MsnpHttpGateway {
   char          *target;         /* for messages */
   MsnpGwParser  *parser;
   GByteArray    *outq;           /* bytes written while a request is out */
+  GByteArray    *inq;            /* the server's bytes not yet read ... */
+  gsize          inq_pos;        /* ... from here on */
 
   /* The HTTP connection, kept alive between requests when the gateway
    * allows it (hypothetic.org: "a single connection ... is kept alive"). */
@@ -55,6 +69,7 @@ struct _MsnpHttpGateway {
   guint    send_idle;
   guint    poll_timer;
   guint    request_timer;
+  guint    deliver_idle;
   guint    requests;
 
   guint    in_callback;
@@ -67,6 +82,7 @@ struct _MsnpHttpGateway {
 
 static void send_next (MsnpHttpGateway *gw);
 static gboolean poll_cb (gpointer data);
+static gboolean deliver (MsnpHttpGateway *gw, gsize max);
 
 static void
 drop_conn (MsnpHttpGateway *gw)
@@ -94,7 +110,11 @@ teardown (MsnpHttpGateway *gw)
   clear_source (&gw->send_idle);
   clear_source (&gw->poll_timer);
   clear_source (&gw->request_timer);
+  clear_source (&gw->deliver_idle);
   drop_conn (gw);
+  /* Shrinking keeps the memory: a slice being read stays valid. */
+  g_byte_array_set_size (gw->inq, 0);
+  gw->inq_pos = 0;
   gw->connected = FALSE;
   gw->in_flight = FALSE;
 }
@@ -106,6 +126,7 @@ destroy (MsnpHttpGateway *gw)
   msnp_gw_session_free (gw->session);
   msnp_gw_parser_free (gw->parser);
   g_byte_array_unref (gw->outq);
+  g_byte_array_unref (gw->inq);
   g_free (gw->gateway);
   g_free (gw->path);
   g_free (gw->server);
@@ -170,6 +191,18 @@ fail (MsnpHttpGateway *gw, MsnpIoErrorCode code, char *message)
   purple_debug_info ("msnp", "gateway session %s %s: %s\n", gw->server,
                      gw->target ? gw->target : "", message);
   g_free (message);
+  /* What already arrived is read before the error, as on a socket. */
+  if (!gw->detached) {
+    gboolean alive;
+
+    gw->in_callback++;
+    alive = deliver (gw, G_MAXSIZE);
+    gw->in_callback--;
+    if (!alive) {
+      g_error_free (error);
+      return;
+    }
+  }
   teardown (gw);
   GUARDED (gw, gw->ev->closed (gw->user, error));
   g_error_free (error);
@@ -178,6 +211,52 @@ fail (MsnpHttpGateway *gw, MsnpIoErrorCode code, char *message)
 }
 
 /* ---- responses -------------------------------------------------------- */
+
+static gboolean deliver_cb (gpointer data);
+
+/* Hands at most @max unread bytes to the session and schedules the rest.
+ * FALSE when the session freed or closed the gateway meanwhile. */
+static gboolean
+deliver (MsnpHttpGateway *gw, gsize max)
+{
+  gsize n = MIN (gw->inq->len - gw->inq_pos, max);
+
+  if (n > 0) {
+    const guint8 *slice = gw->inq->data + gw->inq_pos;
+
+    gw->inq_pos += n;
+    GUARDED (gw, gw->ev->input (gw->user, slice, n));
+    if (!settle (gw) || !gw->connected)
+      return FALSE;
+  }
+  if (gw->inq_pos == gw->inq->len) {
+    g_byte_array_set_size (gw->inq, 0);
+    gw->inq_pos = 0;
+  } else if (gw->deliver_idle == 0) {
+    gw->deliver_idle = g_idle_add (deliver_cb, gw);
+  }
+  return TRUE;
+}
+
+static gboolean
+deliver_cb (gpointer data)
+{
+  MsnpHttpGateway *gw = data;
+
+  gw->deliver_idle = 0;
+  deliver (gw, DELIVER_SLICE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_input (MsnpHttpGateway *gw, const GByteArray *body)
+{
+  if (gw->inq_pos > 0) {
+    g_byte_array_remove_range (gw->inq, 0, (guint) gw->inq_pos);
+    gw->inq_pos = 0;
+  }
+  g_byte_array_append (gw->inq, body->data, body->len);
+}
 
 static void
 handle_response (MsnpHttpGateway *gw)
@@ -203,24 +282,26 @@ handle_response (MsnpHttpGateway *gw)
   if (!r->keep_alive || gw->conn_host == NULL
       || strcmp (gw->conn_host, msnp_gw_session_host (gw->session)) != 0)
     drop_conn (gw);
-  if (r->body->len > 0) {
-    GUARDED (gw, gw->ev->input (gw->user, r->body->data, r->body->len));
-    if (!settle (gw) || !gw->connected)
-      return;
-  }
+  had_data = r->body->len > 0;
+  if (had_data && !gw->detached)
+    queue_input (gw, r->body);
   if (verdict == MSNP_GW_REPLY_CLOSED && gw->detached) {
     finish_detached (gw);
     return;
   }
   if (verdict == MSNP_GW_REPLY_CLOSED) {
+    /* Everything the server sent is read before its close. */
+    if (!deliver (gw, G_MAXSIZE))
+      return;
     purple_debug_info ("msnp", "gateway session %s %s closed by the server\n",
                        gw->server, gw->target);
     teardown (gw);
     GUARDED (gw, gw->ev->closed (gw->user, NULL));
     return;
   }
-  had_data = r->body->len > 0;
   msnp_gw_parser_reset (gw->parser);
+  if (!deliver (gw, DELIVER_SLICE))
+    return;
   if (gw->detached && gw->outq->len == 0)
     finish_detached (gw);
   else if (gw->outq->len > 0)
@@ -362,6 +443,10 @@ send_next (MsnpHttpGateway *gw)
   clear_source (&gw->poll_timer);
   if (gw->in_flight || !gw->connected)
     return;
+  if (gw->outq->len == 0 && gw->inq->len - gw->inq_pos > MAX_UNREAD) {
+    gw->poll_timer = g_timeout_add (ACTIVE_POLL_MS, poll_cb, gw);
+    return;
+  }
   /* The open request must carry the first command: wait for it. */
   if (!msnp_gw_session_is_open (gw->session) && gw->outq->len == 0)
     return;
@@ -428,6 +513,7 @@ msnp_http_gateway_new (PurpleAccount *account,
   gw->poll_ms = config->poll_ms != 0 ? config->poll_ms : MSNP_GW_POLL_MS;
   gw->parser = msnp_gw_parser_new ();
   gw->outq = g_byte_array_new ();
+  gw->inq = g_byte_array_new ();
   return gw;
 }
 
@@ -458,6 +544,7 @@ msnp_http_gateway_free (MsnpHttpGateway *gw)
       && msnp_gw_session_is_open (gw->session) && !gw->dead) {
     gw->detached = TRUE;
     gw->ev = &detached_events;
+    clear_source (&gw->deliver_idle);
     clear_source (&gw->send_idle);
     clear_source (&gw->poll_timer);
     return;
