@@ -101,9 +101,11 @@ test_seed003_session (void)
   ns_feed (ns, "LST eve@passport.com Eavesdropper 12\r\n");
   g_assert_false (r->online);
   ns_feed (ns, "LST fred@passport.com Fred 8\r\n");
-  /* All five contacts came: synced, and the initial status goes out. */
+  /* All five contacts came: synced, and the initial status goes out,
+   * before the owner's work on the list (the ILNs come meanwhile). */
   g_assert_true (r->online);
   g_assert_true (r->synced_changed);
+  g_assert_true (r->chg_before_synced);
   ns_recorder_expect_written (r, "CHG 9 NLN 0\r\n");
 
   g_assert_cmpstr (msnp_lists_get_version (lists), ==, "27");
