@@ -218,7 +218,8 @@ place_contact_as (MsnpAccount *msn, const MsnpContact *contact, gboolean absent)
     /* Being moved out of there: the buddy already left in libpurple. */
     if (msnp_list_edit_leaving (msn->edit, contact->passport, id))
       continue;
-    ensure_buddy (msn, contact, slot_for (st, lists, id), absent);
+    /* Two ids may name one group (or repeat): only the first is sure. */
+    ensure_buddy (msn, contact, slot_for (st, lists, id), absent && i == 0);
   }
 }
 
@@ -419,8 +420,11 @@ msnp_blist_listed (MsnpAccount *msn, const MsnpContact *contact)
   st = state_of (msn);
   if (st->placed == NULL)
     begin_listing (st);
-  /* A contact listed twice (a server repeating itself) is looked up. */
-  absent = st->fresh && g_hash_table_add (st->placed, (gpointer) contact);
+  /* A contact listed twice (a server repeating itself) is looked up, and
+   * so is a passport long enough for msn_normalize() to cut it (two of
+   * them may be one buddy name). */
+  absent = st->fresh && strlen (contact->passport) < 255 &&
+           g_hash_table_add (st->placed, (gpointer) contact);
   msn->applying_server = TRUE;
   st->listing = TRUE;
   place_contact_as (msn, contact, absent);
