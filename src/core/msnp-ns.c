@@ -119,17 +119,35 @@ msnp_ns_close_with_code (MsnpNs *ns, MsnpErrorCode code, const char *message)
 /* ---- list sync -------------------------------------------------------- */
 
 static void
+send_initial_status (MsnpNs *ns)
+{
+  ns->status = ns->initial_status;
+  SEND (ns, "CHG", msnp_status_to_code (ns->initial_status), "0");
+}
+
+static void
 finish_sync (MsnpNs *ns)
 {
+  gboolean early;
+
   if (ns->state != NS_STATE_SYNCING)
     return;
   ns->state = NS_STATE_ONLINE;
   ns->ev->progress (ns->user, MSNP_NS_STEP_DONE);
+  /* The whole list is in, so CHG may go (MSNP8 wants it after the sync);
+   * sent before the owner's work on the list, the server streams the
+   * ILNs while that runs.  Not when the owner has changes to send first,
+   * nor for a list over the cap: the owner ends the sign-in in synced,
+   * never shown online. */
+  early = !msnp_lists_overflowed (ns->lists) &&
+          (ns->ev->hold_status == NULL || !ns->ev->hold_status (ns->user));
+  if (early)
+    send_initial_status (ns);
   ns->ev->synced (ns->user, ns->sync_changed);
   if (ns->sync_changed)
     ns->ev->lists_dirty (ns->user);
-  ns->status = ns->initial_status;
-  SEND (ns, "CHG", msnp_status_to_code (ns->initial_status), "0");
+  if (!early)
+    send_initial_status (ns);
   ns->ev->online (ns->user);
 }
 

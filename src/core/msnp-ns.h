@@ -99,8 +99,15 @@ typedef struct {
    * is still on the wire.  May be NULL. */
   void (*listed)       (gpointer user, const MsnpContact *contact);
   /* The list is in step with the server (from cache when @changed is
-   * FALSE); the initial status is being set. */
+   * FALSE); the initial status is being set (its CHG usually already
+   * written, see hold_status). */
   void (*synced)       (gpointer user, gboolean changed);
+  /* Asked once the list is complete: TRUE when the owner has changes to
+   * send before it shows itself (a privacy mode changed while offline:
+   * nobody it now blocks may see it online), so CHG follows synced.
+   * Otherwise CHG goes first and the server streams the presences while
+   * synced runs.  May be NULL (= FALSE). */
+  gboolean (*hold_status) (gpointer user);
   /* Signed in, listed and visible with the initial status. */
   void (*online)       (gpointer user);
   void (*presence)     (gpointer user, const char *passport,

@@ -61,6 +61,7 @@ ev_synced (gpointer u, gboolean changed)
   NsRecorder *r = u;
 
   r->synced_changed = changed;
+  r->chg_before_synced = strstr (r->written->str, "CHG ") != NULL;
   rec (r, "synced %d", changed);
 }
 

@@ -18,6 +18,7 @@ typedef struct {
   char      *challenge;        /* the last need_ticket */
   char      *redirect;         /* the last redirect, "host:port" */
   gboolean   synced_changed;
+  gboolean   chg_before_synced; /* CHG already written when synced came */
   gboolean   online;
   GError    *closed;           /* set when closed fired */
   /* When set, list_changed and request_failed are passed on after being

@@ -101,9 +101,11 @@ test_seed003_session (void)
   ns_feed (ns, "LST eve@passport.com Eavesdropper 12\r\n");
   g_assert_false (r->online);
   ns_feed (ns, "LST fred@passport.com Fred 8\r\n");
-  /* All five contacts came: synced, and the initial status goes out. */
+  /* All five contacts came: synced, and the initial status goes out,
+   * before the owner's work on the list (the ILNs come meanwhile). */
   g_assert_true (r->online);
   g_assert_true (r->synced_changed);
+  g_assert_true (r->chg_before_synced);
   ns_recorder_expect_written (r, "CHG 9 NLN 0\r\n");
 
   g_assert_cmpstr (msnp_lists_get_version (lists), ==, "27");
@@ -347,12 +349,48 @@ test_switchboards (void)
   ns_recorder_free (r);
 }
 
+/* An owner with changes to send first (a privacy mode changed while
+ * offline) gets CHG after its synced, so nobody it now blocks sees it
+ * online; others get it before. */
+static gboolean
+hold_yes (gpointer user)
+{
+  (void) user;
+  return TRUE;
+}
+
+static void
+test_status_held (void)
+{
+  for (int hold = 0; hold <= 1; hold++) {
+    NsRecorder *r = ns_recorder_new ();
+    MsnpNsEvents events = ns_recorder_events;
+    MsnpNs *ns;
+
+    events.hold_status = hold ? hold_yes : NULL;
+    ns = msnp_ns_new ("alice@passport.com", &events, r);
+    msnp_ns_connected (ns);
+    ns_feed (ns, "VER 1 MSNP8 CVR0\r\nCVR 2 1 1 1 x y\r\nUSR 3 TWN S lc=1033,id=507\r\n");
+    msnp_ns_submit_ticket (ns, "t=x&p=y");
+    ns_feed (ns, "USR 4 OK alice@passport.com Alice 1 0\r\nSYN 5 3 1 0\r\n");
+    g_assert_false (r->online);
+    ns_feed (ns, "LST bob@passport.com Bob 11 0\r\n");
+    g_assert_true (r->online);
+    g_assert_true (r->synced_changed);
+    g_assert_cmpint (r->chg_before_synced, ==, !hold);
+    g_assert_nonnull (strstr (r->written->str, "CHG 6 NLN 0\r\n"));
+    msnp_ns_free (ns);
+    ns_recorder_free (r);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ns/seed003-session", test_seed003_session);
   g_test_add_func ("/ns/unchanged-list", test_unchanged_list);
+  g_test_add_func ("/ns/status-held", test_status_held);
   g_test_add_func ("/ns/redirect-bound", test_redirect_bound);
   g_test_add_func ("/ns/nonfatal-and-unknown", test_nonfatal_and_unknown);
   g_test_add_func ("/ns/switchboards", test_switchboards);

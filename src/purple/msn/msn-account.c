@@ -273,6 +273,12 @@ ns_synced (gpointer user, gboolean changed)
   }
 }
 
+static gboolean
+ns_hold_status (gpointer user)
+{
+  return msnp_privacy_to_send (user);
+}
+
 static void
 ns_listed (gpointer user, const MsnpContact *contact)
 {
@@ -443,6 +449,7 @@ static const MsnpNsEvents ns_events = {
   .need_ticket     = ns_need_ticket,
   .listed          = ns_listed,
   .synced          = ns_synced,
+  .hold_status     = ns_hold_status,
   .online          = ns_online,
   .presence        = ns_presence,
   .own_status      = ns_own_status,

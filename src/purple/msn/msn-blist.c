@@ -78,6 +78,12 @@ struct _MsnpBlistState {
   GPtrArray   *passports;  /* the model's contacts to place (owned) */
   guint        next;
   gboolean     connect;    /* signed in: CONNECTED once the sync is over */
+  /* While LSTs arrive: the account had no buddy when they began and
+   * none came from elsewhere since, so a contact listed for the first
+   * time has no buddy to look for (@placed: MsnpContact * seen). */
+  GHashTable  *placed;
+  gboolean     fresh;
+  gboolean     listing;    /* placing a listed contact right now */
 };
 
 static void
@@ -85,6 +91,16 @@ slots_forget (MsnpBlistState *st)
 {
   if (st->slots != NULL)
     g_hash_table_remove_all (st->slots);
+}
+
+/* A buddy of the account from anywhere but the LST stream (the user,
+ * another plugin): lookups are needed again. */
+static void
+node_added_cb (PurpleBlistNode *node, MsnpBlistState *st)
+{
+  if (st->fresh && !st->listing && PURPLE_BLIST_NODE_IS_BUDDY (node) &&
+      purple_buddy_get_account (PURPLE_BUDDY (node)) == st->msn->account)
+    st->fresh = FALSE;
 }
 
 static void
@@ -110,6 +126,8 @@ state_of (MsnpAccount *msn)
   st->slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   purple_signal_connect (purple_blist_get_handle (), "blist-node-removed", st,
                          PURPLE_CALLBACK (node_removed_cb), st);
+  purple_signal_connect (purple_blist_get_handle (), "blist-node-added", st,
+                         PURPLE_CALLBACK (node_added_cb), st);
   return st;
 }
 
@@ -165,10 +183,11 @@ append_buddy (MsnpAccount *msn, GroupSlot *slot, const char *passport)
 }
 
 static void
-ensure_buddy (MsnpAccount *msn, const MsnpContact *contact, GroupSlot *slot)
+ensure_buddy (MsnpAccount *msn, const MsnpContact *contact, GroupSlot *slot,
+              gboolean absent)
 {
-  PurpleBuddy *buddy = purple_find_buddy_in_group (msn->account,
-                                                   contact->passport, slot->group);
+  PurpleBuddy *buddy = absent ? NULL
+      : purple_find_buddy_in_group (msn->account, contact->passport, slot->group);
 
   if (buddy == NULL)
     buddy = append_buddy (msn, slot, contact->passport);
@@ -180,8 +199,9 @@ ensure_buddy (MsnpAccount *msn, const MsnpContact *contact, GroupSlot *slot)
     purple_blist_server_alias_buddy (buddy, contact->friendly);
 }
 
+/* @absent: no buddy of @contact can exist yet (see MsnpBlistState). */
 static void
-place_contact (MsnpAccount *msn, const MsnpContact *contact)
+place_contact_as (MsnpAccount *msn, const MsnpContact *contact, gboolean absent)
 {
   MsnpBlistState *st = state_of (msn);
   const MsnpLists *lists = msnp_ns_get_lists (msn->ns);
@@ -189,7 +209,7 @@ place_contact (MsnpAccount *msn, const MsnpContact *contact)
   if (!(contact->lists & MSNP_LIST_FL))
     return;
   if (contact->groups->len == 0) {
-    ensure_buddy (msn, contact, slot_for (st, lists, NULL));
+    ensure_buddy (msn, contact, slot_for (st, lists, NULL), absent);
     return;
   }
   for (guint i = 0; i < contact->groups->len; i++) {
@@ -198,8 +218,15 @@ place_contact (MsnpAccount *msn, const MsnpContact *contact)
     /* Being moved out of there: the buddy already left in libpurple. */
     if (msnp_list_edit_leaving (msn->edit, contact->passport, id))
       continue;
-    ensure_buddy (msn, contact, slot_for (st, lists, id));
+    /* Two ids may name one group (or repeat): only the first is sure. */
+    ensure_buddy (msn, contact, slot_for (st, lists, id), absent && i == 0);
   }
+}
+
+static void
+place_contact (MsnpAccount *msn, const MsnpContact *contact)
+{
+  place_contact_as (msn, contact, FALSE);
 }
 
 /* Removes @buddy when the server no longer puts it where it is. */
@@ -336,10 +363,18 @@ slice_cb (gpointer data)
 }
 
 static void
+end_listing (MsnpBlistState *st)
+{
+  g_clear_pointer (&st->placed, g_hash_table_unref);
+  st->fresh = FALSE;
+}
+
+static void
 start_sync (MsnpAccount *msn)
 {
   MsnpBlistState *st = state_of (msn);
 
+  end_listing (st);
   st->phase = SYNC_PRUNE;
   snapshot_buddies (st);
   if (st->source == 0)
@@ -361,14 +396,39 @@ msnp_blist_synced (MsnpAccount *msn)
   return TRUE;
 }
 
+/* Once per sync, at its first LST: whether the account has any buddy
+ * (one walk of the list) decides if the lookups can be skipped. */
+static void
+begin_listing (MsnpBlistState *st)
+{
+  GSList *buddies = purple_find_buddies (st->msn->account, NULL);
+
+  st->placed = g_hash_table_new (NULL, NULL);
+  st->fresh = buddies == NULL;
+  g_slist_free (buddies);
+}
+
 void
 msnp_blist_listed (MsnpAccount *msn, const MsnpContact *contact)
 {
+  MsnpBlistState *st;
+  gboolean absent;
+
   /* Past the cap nothing more is put in place: the sign-in stops. */
   if (msnp_ns_list_too_big (msn->ns))
     return;
+  st = state_of (msn);
+  if (st->placed == NULL)
+    begin_listing (st);
+  /* A contact listed twice (a server repeating itself) is looked up, and
+   * so is a passport long enough for msn_normalize() to cut it (two of
+   * them may be one buddy name). */
+  absent = st->fresh && strlen (contact->passport) < 255 &&
+           g_hash_table_add (st->placed, (gpointer) contact);
   msn->applying_server = TRUE;
-  place_contact (msn, contact);
+  st->listing = TRUE;
+  place_contact_as (msn, contact, absent);
+  st->listing = FALSE;
   msn->applying_server = FALSE;
 }
 
@@ -383,6 +443,7 @@ msnp_blist_free (MsnpAccount *msn)
     purple_timeout_remove (st->source);
   purple_signals_disconnect_by_handle (st);
   g_hash_table_unref (st->slots);
+  end_listing (st);
   g_clear_pointer (&st->buddies, g_ptr_array_unref);
   g_clear_pointer (&st->passports, g_ptr_array_unref);
   g_free (st);

@@ -329,17 +329,25 @@ local_state_lost (MsnpAccount *msn)
   return c.n_al > 0 || c.n_bl > 0;
 }
 
+/* The mode differs from the last one agreed with the server. */
+gboolean
+msnp_privacy_to_send (MsnpAccount *msn)
+{
+  int last = purple_account_get_int (msn->account, MSNP_OPT_PRIVACY_LAST, -1);
+
+  return last >= 0 && (PurplePrivacyType) last != purple_account_get_privacy_type (msn->account);
+}
+
 void
 msnp_privacy_synced (MsnpAccount *msn)
 {
-  int last = purple_account_get_int (msn->account, MSNP_OPT_PRIVACY_LAST, -1);
   PurplePrivacyType mode = purple_account_get_privacy_type (msn->account);
   gboolean lost = local_state_lost (msn);
 
   mirror_lists (msn);
   if (lost)
     purple_debug_info ("msnp", "no privacy lists kept locally: taking the server's\n");
-  else if (last >= 0 && (PurplePrivacyType) last != mode) {
+  else if (msnp_privacy_to_send (msn)) {
     purple_debug_info ("msnp", "privacy mode changed while offline: sending it\n");
     apply_mode (msn, mode);
     return;

@@ -19,6 +19,9 @@ void msnp_privacy_set_permit_deny (PurpleConnection *gc);
 /* After a sync: mirror AL/BL into the permit/deny lists and agree on the
  * mode (the user's offline choice is sent, else the server's is taken). */
 void msnp_privacy_synced  (MsnpAccount *msn);
+/* TRUE when msnp_privacy_synced() may send a mode changed while offline:
+ * the initial status must wait for it. */
+gboolean msnp_privacy_to_send (MsnpAccount *msn);
 /* An echo of an AL/BL/BLP change (ours or another client's). */
 void msnp_privacy_changed (MsnpAccount *msn, const MsnpListChange *change);
 

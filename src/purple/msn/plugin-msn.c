@@ -234,11 +234,19 @@ static const char *
 msn_normalize (const PurpleAccount *account, const char *who)
 {
   static char buf[256];
+  size_t i;
 
-  /* libpurple's contract: a static buffer, valid until the next call. */
-  g_strlcpy (buf, who, sizeof buf);
-  for (char *p = buf; *p; p++)
-    *p = g_ascii_tolower (*p);
+  /* libpurple's contract: a static buffer, valid until the next call.
+   * Called thousands of times per sign-in (every buddy lookup): one pass
+   * that copies, truncates like g_strlcpy and folds only ASCII A-Z (bytes
+   * of UTF-8 sequences are never in that range). */
+  g_return_val_if_fail (who != NULL, buf);
+  for (i = 0; i < sizeof buf - 1 && who[i] != '\0'; i++) {
+    char c = who[i];
+
+    buf[i] = (c >= 'A' && c <= 'Z') ? (char) (c | 0x20) : c;
+  }
+  buf[i] = '\0';
   return buf;
 }
 
