@@ -35,19 +35,21 @@ forward_log (const char *domain, GLogLevelFlags level, const char *message,
  * remove its handler before it can be unloaded. */
 static guint log_handler;
 
-void
-msnp_plugin_forward_log_start (void)
+gboolean
+msnp_plugin_load (PurplePlugin *plugin)
 {
   if (log_handler == 0)
     log_handler = g_log_set_handler ("msnp", G_LOG_LEVEL_MASK, forward_log, NULL);
+  return TRUE;
 }
 
-void
-msnp_plugin_forward_log_stop (void)
+gboolean
+msnp_plugin_unload (PurplePlugin *plugin)
 {
   if (log_handler != 0)
     g_log_remove_handler ("msnp", log_handler);
   log_handler = 0;
+  return TRUE;
 }
 
 char *

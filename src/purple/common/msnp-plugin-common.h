@@ -7,6 +7,7 @@
 
 #include <glib.h>
 #include <account.h>
+#include <plugin.h>
 
 G_BEGIN_DECLS
 
@@ -14,11 +15,12 @@ G_BEGIN_DECLS
  * NLS).  Call from init_plugin, before the first _(). */
 void msnp_plugin_bind_textdomain (void);
 
-/* Forwards the "msnp" GLib log domain (the protocol cores) to
- * purple_debug.  Call from the plugin's load and unload functions; each
- * plugin module keeps its own handler. */
-void msnp_plugin_forward_log_start (void);
-void msnp_plugin_forward_log_stop (void);
+/* The plugins' load and unload functions (PurplePluginInfo): they forward
+ * the "msnp" GLib log domain, where the protocol cores log, to
+ * purple_debug while the plugin is loaded; each module keeps its own
+ * handler. */
+gboolean msnp_plugin_load (PurplePlugin *plugin);
+gboolean msnp_plugin_unload (PurplePlugin *plugin);
 
 /* <purple user dir>/msnp/<name>, with <name> made one safe file name:
  * "/", "\" and ":" become "_".  It names a file, it creates nothing.

@@ -370,22 +370,6 @@ static PurplePluginProtocolInfo prpl_info = {
   .struct_size = sizeof (PurplePluginProtocolInfo),
 };
 
-static gboolean
-plugin_load (PurplePlugin *plugin)
-{
-  /* The protocol core logs through GLib; show it in libpurple's debug
-   * window like the rest of the plugin. */
-  msnp_plugin_forward_log_start ();
-  return TRUE;
-}
-
-static gboolean
-plugin_unload (PurplePlugin *plugin)
-{
-  msnp_plugin_forward_log_stop ();
-  return TRUE;
-}
-
 static PurplePluginInfo info = {
   .magic = PURPLE_PLUGIN_MAGIC,
   .major_version = PURPLE_MAJOR_VERSION,
@@ -396,8 +380,8 @@ static PurplePluginInfo info = {
   .name = "MSN",
   .version = PACKAGE_VERSION,
   .homepage = NULL,
-  .load = plugin_load,
-  .unload = plugin_unload,
+  .load = msnp_plugin_load,
+  .unload = msnp_plugin_unload,
   .extra_info = &prpl_info,
   .actions = msn_actions,
 };

@@ -99,21 +99,6 @@ static PurplePluginProtocolInfo prpl_info = {
   .struct_size = sizeof (PurplePluginProtocolInfo),
 };
 
-static gboolean
-plugin_load (PurplePlugin *plugin)
-{
-  /* The XMPP core logs through GLib too. */
-  msnp_plugin_forward_log_start ();
-  return TRUE;
-}
-
-static gboolean
-plugin_unload (PurplePlugin *plugin)
-{
-  msnp_plugin_forward_log_stop ();
-  return TRUE;
-}
-
 static PurplePluginInfo info = {
   .magic = PURPLE_PLUGIN_MAGIC,
   .major_version = PURPLE_MAJOR_VERSION,
@@ -123,8 +108,8 @@ static PurplePluginInfo info = {
   .id = MSNP_XMPP_PLUGIN_ID,
   .name = "MSN (XMPP)",
   .version = PACKAGE_VERSION,
-  .load = plugin_load,
-  .unload = plugin_unload,
+  .load = msnp_plugin_load,
+  .unload = msnp_plugin_unload,
   .extra_info = &prpl_info,
 };
 
