@@ -29,6 +29,7 @@ def _stamped_init(self, fmt=None, datefmt=None, *args, **kwargs):
 
 logging.Formatter.__init__ = _stamped_init
 
+_connection = passport.Passport.handle
 _handle = passport.Passport._handle
 _send = passport.Passport._send
 
@@ -52,8 +53,12 @@ class _PathLogger:
         return await self.reader.readexactly(n)
 
 
-async def _stamped_handle(self, reader, writer):
+async def _stamped_connection(self, reader, writer):
     passport.log.info("passport: TLS connection up")
+    return await _connection(self, reader, writer)
+
+
+async def _stamped_handle(self, reader, writer):
     return await _handle(self, _PathLogger(reader), writer)
 
 
@@ -62,6 +67,7 @@ async def _stamped_send(self, writer, code, headers, body):
     return await _send(self, writer, code, headers, body)
 
 
+passport.Passport.handle = _stamped_connection
 passport.Passport._handle = _stamped_handle
 passport.Passport._send = _stamped_send
 

@@ -22,6 +22,9 @@ struct _MsnpHttp {
   guint          port;
   gboolean       connected;
   gboolean       reused;    /* the request went out on a connection opened ahead */
+  gboolean       keep_alive; /* the request asked the server to keep it open */
+  gboolean       kept;      /* msnp_http_keep() took it during the callback */
+  gboolean       surplus;   /* bytes came after the reply's body */
   gsize          head_len;  /* status line + headers + blank line, once seen */
   gssize         body_len;  /* Content-Length, or -1: the body ends at close */
 };
@@ -40,6 +43,20 @@ finish (MsnpHttp *http, const GError *error)
           http->response->len - 1, NULL);
   } else {
     func (user, NULL, 0, error);
+  }
+  if (http->kept) {
+    /* From now on an open handle, as from msnp_http_open(). */
+    http->kept = FALSE;
+    http->func = NULL;
+    http->user = NULL;
+    http->keep_alive = FALSE;
+    memset (http->request->str, 0, http->request->len);
+    g_string_truncate (http->request, 0);
+    g_byte_array_set_size (http->response, 0);
+    http->head_len = 0;
+    http->body_len = -1;
+    http->reused = FALSE;
+    return;
   }
   msnp_http_cancel (http);
 }
@@ -110,6 +127,7 @@ reply_complete (MsnpHttp *http, gsize old_len)
   }
   if (http->body_len < 0 || len < http->head_len + (gsize) http->body_len)
     return FALSE;
+  http->surplus = len > http->head_len + (gsize) http->body_len;
   g_byte_array_set_size (http->response, http->head_len + (guint) http->body_len);
   return TRUE;
 }
@@ -207,10 +225,10 @@ start_cb (gpointer user)
 }
 
 /* Connecting starts from the main loop at idle priority, after what the
- * caller set going in the same turn: libpurple resolves a host name by
- * forking a resolver child, which blocks the main loop, and a sign-in
- * that opens the NS connection right after asking for Passport should
- * not have its own connection wait for that. */
+ * caller set going in the same turn: setting up a connection takes main-loop
+ * time (behind a proxy libpurple even forks a resolver child for a host
+ * name), and a sign-in that opens the NS connection right after asking for
+ * Passport should not have its own connection wait for that. */
 static void
 start_soon (MsnpHttp *http)
 {
@@ -271,9 +289,10 @@ build_request (MsnpHttp *http, const char *method, const char *path,
                    "Host: %s\r\n"
                    "User-Agent: pidgin-msnp/" PACKAGE_VERSION "\r\n"
                    "Accept: */*\r\n"
-                   "Connection: close\r\n"
+                   "Connection: %s\r\n"
                    "%s",
-                   method, path, http->host, headers ? headers : "");
+                   method, path, http->host,
+                   http->keep_alive ? "keep-alive" : "close", headers ? headers : "");
   if (body != NULL)
     g_string_append_printf (http->request,
                             "Content-Type: %s\r\nContent-Length: %" G_GSIZE_FORMAT
@@ -287,13 +306,14 @@ static MsnpHttp *
 start_request (MsnpHttp *open, PurpleAccount *account, const char *method,
                const char *url, const char *headers, const char *content_type,
                const char *body, gsize body_len, MsnpHttpFunc func,
-               gpointer user)
+               gpointer user, gboolean keep_alive)
 {
   MsnpHttp *http = http_new (account);
   g_autofree char *path = NULL;
 
   http->func = func;
   http->user = user;
+  http->keep_alive = keep_alive;
   if (!set_target (http, url, &path)) {
     msnp_http_cancel (open);
     return http;
@@ -313,6 +333,7 @@ start_request (MsnpHttp *open, PurpleAccount *account, const char *method,
       open->request = g_steal_pointer (&http->request);
       open->func = func;
       open->user = user;
+      open->keep_alive = keep_alive;
       /* Only a connection that was up can have been dropped for waiting. */
       open->reused = open->connected;
       msnp_http_cancel (http);
@@ -350,7 +371,15 @@ msnp_http_get (PurpleAccount *account, const char *url, const char *headers,
                MsnpHttpFunc func, gpointer user)
 {
   return start_request (NULL, account, "GET", url, headers, NULL, NULL, 0, func,
-                        user);
+                        user, FALSE);
+}
+
+MsnpHttp *
+msnp_http_get_keep_alive (PurpleAccount *account, const char *url,
+                          const char *headers, MsnpHttpFunc func, gpointer user)
+{
+  return start_request (NULL, account, "GET", url, headers, NULL, NULL, 0, func,
+                        user, TRUE);
 }
 
 MsnpHttp *
@@ -358,7 +387,7 @@ msnp_http_get_on (MsnpHttp *open, PurpleAccount *account, const char *url,
                   const char *headers, MsnpHttpFunc func, gpointer user)
 {
   return start_request (open, account, "GET", url, headers, NULL, NULL, 0, func,
-                        user);
+                        user, FALSE);
 }
 
 MsnpHttp *
@@ -367,7 +396,48 @@ msnp_http_post (PurpleAccount *account, const char *url, const char *headers,
                 MsnpHttpFunc func, gpointer user)
 {
   return start_request (NULL, account, "POST", url, headers, content_type, body,
-                        body_len, func, user);
+                        body_len, func, user, FALSE);
+}
+
+/* Whether the header block @head (@len bytes, from the status line on)
+ * has "Connection: keep-alive". */
+static gboolean
+says_keep_alive (const char *head, gsize len)
+{
+  static const char name[] = "\r\nconnection:";
+  const gsize name_len = sizeof name - 1;
+
+  for (gsize i = 0; i + name_len <= len; i++) {
+    gsize j = i + name_len;
+
+    if (g_ascii_strncasecmp (head + i, name, name_len) != 0)
+      continue;
+    while (j < len && (head[j] == ' ' || head[j] == '\t'))
+      j++;
+    if (len - j >= 10 && g_ascii_strncasecmp (head + j, "keep-alive", 10) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+MsnpHttp *
+msnp_http_keep (MsnpHttp *http, const char *next_url)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *path = NULL;
+  gboolean https = FALSE;
+  guint port = 0;
+
+  if (http == NULL || http->func == NULL || !http->keep_alive || http->kept ||
+      http->transport == NULL || !http->connected || http->head_len == 0 ||
+      http->body_len < 0 || http->surplus ||
+      !says_keep_alive ((const char *) http->response->data, http->head_len))
+    return NULL;
+  if (!msnp_passport_split_url (next_url, &https, &host, &port, &path) || !https ||
+      g_ascii_strcasecmp (host, http->host) != 0 || port != http->port)
+    return NULL;
+  http->kept = TRUE;
+  return http;
 }
 
 void

@@ -4,9 +4,10 @@
  * followed here: Passport must resend its Authorization header to the new
  * location, which only the caller knows to do.
  *
- * HTTP/1.0 with Connection: close; the whole response (status line,
- * headers and body) is handed over once its Content-Length is in, or
- * else once the server closes, capped at MSNP_HTTP_MAX_RESPONSE bytes.
+ * HTTP/1.0 with Connection: close (or keep-alive, where asked); the whole
+ * response (status line, headers and body) is handed over once its
+ * Content-Length is in, or else once the server closes, capped at
+ * MSNP_HTTP_MAX_RESPONSE bytes.
  *
  * A connection may be opened ahead (msnp_http_open) while the caller
  * still waits for what to send, so the TCP and TLS set-up overlaps that
@@ -41,6 +42,21 @@ typedef struct _MsnpHttp MsnpHttp;
 MsnpHttp *msnp_http_get (PurpleAccount *account, const char *url,
                          const char *headers, MsnpHttpFunc func,
                          gpointer user);
+
+/* msnp_http_get() asking the server to keep the connection open after
+ * its reply (HTTP/1.0 "Connection: keep-alive": a server that agrees must
+ * delimit the reply by Content-Length), so that msnp_http_keep() can send
+ * the next request over it. */
+MsnpHttp *msnp_http_get_keep_alive (PurpleAccount *account, const char *url,
+                                    const char *headers, MsnpHttpFunc func,
+                                    gpointer user);
+
+/* Called from @http's callback, with a reply in: when the server agreed
+ * to keep the connection open and @next_url is on the same host and port,
+ * @http becomes an open handle for it (as from msnp_http_open: pass it to
+ * msnp_http_get_on, or cancel it) and is returned; otherwise NULL, and
+ * @http ends after the callback as usual.  Saves a TCP and TLS set-up. */
+MsnpHttp *msnp_http_keep (MsnpHttp *http, const char *next_url);
 
 /* The same with POST and a body of @content_type (e.g. an OAuth token
  * request, "application/x-www-form-urlencoded").  The body may hold

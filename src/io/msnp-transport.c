@@ -11,9 +11,9 @@
 
 #include <circbuffer.h>
 #include <eventloop.h>
-#include <proxy.h>
 #include <sslconn.h>
 
+#include "msnp-connect.h"
 #include "msnp-transport.h"
 
 G_DEFINE_QUARK (msnp-io-error-quark, msnp_io_error)
@@ -52,7 +52,7 @@ struct _MsnpTransport {
   const MsnpTransportEvents *ev;
   gpointer                   user;
 
-  PurpleProxyConnectData *connecting;
+  MsnpConnect            *connecting;
   PurpleSslConnection    *ssl;
   int                     fd;
   guint                   read_watch;
@@ -88,7 +88,7 @@ teardown (MsnpTransport *t)
     t->tls_resume = 0;
   }
   if (t->connecting != NULL) {
-    purple_proxy_connect_cancel (t->connecting);
+    msnp_connect_cancel (t->connecting);
     t->connecting = NULL;
   }
   if (t->read_watch != 0) {
@@ -456,14 +456,15 @@ start_ssl (MsnpTransport *t, int fd)
 }
 
 static void
-proxy_connected_cb (gpointer data, gint fd, const gchar *error_message)
+tcp_connected_cb (gpointer data, gint fd, const gchar *error_message)
 {
   MsnpTransport *t = data;
 
   t->connecting = NULL;
   if (fd < 0) {
-    char *msg = g_strdup_printf (_("Could not connect to %s: %s"), t->host,
-                                 error_message ? error_message : "");
+    char *msg = error_message != NULL && *error_message != '\0'
+        ? g_strdup_printf (_("Could not connect to %s: %s"), t->host, error_message)
+        : g_strdup_printf (_("Could not connect to %s."), t->host);
     fail (t, MSNP_IO_ERROR_CONNECT, msg);
     g_free (msg);
     settle (t);
@@ -492,14 +493,8 @@ start_connect (gpointer data)
     settle (t);
     return G_SOURCE_REMOVE;
   }
-  t->connecting = purple_proxy_connect (NULL, t->account, t->host, t->port,
-                                        proxy_connected_cb, t);
-  if (t->connecting == NULL) {
-    char *msg = g_strdup_printf (_("Could not connect to %s."), t->host);
-    fail (t, MSNP_IO_ERROR_CONNECT, msg);
-    g_free (msg);
-    settle (t);
-  }
+  t->connecting = msnp_connect_start (t->account, t->host, t->port,
+                                      tcp_connected_cb, t);
   return G_SOURCE_REMOVE;
 }
 

@@ -201,6 +201,7 @@ class RefusingProxy:
     def __init__(self, allowed):
         self.allowed = set(allowed)
         self.connects = []
+        self.targets = []   # (host, port) as the client named them
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -231,6 +232,7 @@ class RefusingProxy:
             return
         host, _, port = line[1].rpartition(":")
         self.connects.append(int(port))
+        self.targets.append((host, int(port)))
         if host not in ("127.0.0.1", "localhost") or int(port) not in self.allowed:
             conn.sendall(b"HTTP/1.0 403 Forbidden\r\n\r\n")
             conn.close()
@@ -282,6 +284,9 @@ def http_proxy_refusing_the_msn_port_falls_back_to_the_gateway():
             driver.cmd("connect", id="a")
             driver.expect("signed-on", timeout=20, account="a")
             assert server.info["dispatch_port"] in proxy.connects, proxy.connects
+            # Behind a proxy the proxy resolves names: Passport's host goes
+            # to it as a name, not looked up by the plugin.
+            assert ("localhost", server.info["https_port"]) in proxy.targets, proxy.targets
             # The dispatch server's session, then the NS's.
             assert stats(server)["gw_sessions"] == 2, stats(server)
             gw_sign_in(server, driver, BOB, "b")

@@ -146,6 +146,39 @@ def unreachable_nexus_is_a_network_error_naming_passport():
         assert "SSL Connection Failed" not in text, err
 
 
+def add_with_host(server, driver, host):
+    """Alice's account with the dispatch server given as HOST."""
+    driver.cmd("add_account", id="a", protocol="prpl-msn", username=ALICE[0],
+               password=ALICE[1], settings={"server": host, "port": server.info["dispatch_port"],
+                                            "nexus_url": server.info["nexus_url"],
+                                            "login_timeout": 15})
+
+
+@test
+def server_given_by_name_is_looked_up_and_reached():
+    # A host name, not an address: looked up by the plugin (GLib's
+    # resolver) for a direct connection; "localhost" may give ::1 first,
+    # which the test server does not listen on, so the next address is
+    # tried.
+    server, driver = start()
+    with server, driver:
+        add_with_host(server, driver, "localhost")
+        driver.cmd("connect", id="a")
+        driver.expect("signed-on", timeout=15, account="a")
+        check_basic_list(driver)
+
+
+@test
+def unknown_server_name_is_a_network_error_naming_it():
+    server, driver = start()
+    with server, driver:
+        add_with_host(server, driver, "nosuch-host.invalid")
+        driver.cmd("connect", id="a")
+        err = connection_error(driver)
+        assert err["reason"] == "NETWORK_ERROR" and not err["fatal"], err
+        assert "nosuch-host.invalid" in err["description"], err
+
+
 @test
 def silent_nexus_times_out_as_a_network_error():
     server, driver = start()

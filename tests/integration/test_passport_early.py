@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Passport while the NS handshake runs (issue 10, target 3): the nexus is
 asked and the login server's TLS connection opened before the NS sends its
-challenge; the ticket request goes over that connection; no password leaves
-before the challenge; an HTTPS reply is complete at its Content-Length."""
+challenge; the ticket request goes over that connection (the nexus's own,
+when the server keeps it open and the login server is on the same host); no
+password leaves before the challenge; an HTTPS reply is complete at its
+Content-Length."""
 import os
 import socket
 import ssl
@@ -21,21 +23,48 @@ def passport_counts(server):
     return (s["nexus_requests"], s["login_requests"], s["connections_by_kind"].get("https", 0))
 
 
-@test
-def nexus_and_login_connection_before_the_challenge():
+def connection_ready_before_the_challenge(knobs, connections):
     # The NS never answers USR TWN I, so no challenge ever comes.
-    server = Server(knobs={"stall": "NS/USR"}, fixture=BASIC)
+    server = Server(knobs=dict(knobs, stall="NS/USR"), fixture=BASIC)
     driver = Driver(trust={"localhost": server.info["cert_pem"]})
     with server, driver:
         add(server, driver)
         driver.cmd("connect", id="a")
-        assert wait_for(lambda: passport_counts(server) == (1, 0, 2), driver), \
+        assert wait_for(lambda: passport_counts(server) == (1, 0, connections), driver), \
             passport_counts(server)
         # Nothing more while the challenge is missing: above all no login
         # request (it carries the password).
         driver.cmd("sleep", ms=500)
-        assert passport_counts(server) == (1, 0, 2), passport_counts(server)
+        assert passport_counts(server) == (1, 0, connections), passport_counts(server)
         driver.cmd("disconnect", id="a")
+        return server.stats()["https_kept_alive"]
+
+
+@test
+def nexus_connection_is_kept_for_the_login_before_the_challenge():
+    # The login server is the nexus's host and the nexus keeps the
+    # connection open: one TLS set-up for both.
+    assert connection_ready_before_the_challenge({}, 1) == 1
+
+
+@test
+def login_connection_is_opened_before_the_challenge_when_the_nexus_closes():
+    assert connection_ready_before_the_challenge({"passport_close": "1"}, 2) == 0
+
+
+@test
+def kept_connection_closed_by_the_server_is_replaced():
+    # The nexus agrees to keep the connection and closes it anyway: the
+    # ticket request opens a new one (or resends once, if it went out on
+    # the closing one) and the sign-in goes on.
+    server = Server(knobs={"passport_drop_kept": "1"}, fixture=BASIC)
+    driver = Driver(trust={"localhost": server.info["cert_pem"]})
+    with server, driver:
+        add(server, driver)
+        driver.cmd("connect", id="a")
+        driver.expect("signed-on", timeout=15, account="a")
+        assert passport_counts(server) == (1, 1, 2), passport_counts(server)
+        assert server.stats()["https_kept_alive"] == 1
 
 
 @test
@@ -46,17 +75,18 @@ def remembered_login_server_is_connected_ahead_and_used():
         add(server, driver)
         driver.cmd("connect", id="a")
         driver.expect("signed-on", timeout=15, account="a")
-        assert passport_counts(server) == (1, 1, 2), passport_counts(server)
+        # The login went over the nexus's connection.
+        assert passport_counts(server) == (1, 1, 1), passport_counts(server)
         driver.cmd("disconnect", id="a")
         driver.expect("signed-off", timeout=15, account="a")
 
         # The login server is remembered: connected to at once, no nexus.
         server.set_knob("stall", "NS/USR")
         driver.cmd("connect", id="a")
-        assert wait_for(lambda: https_connections(server) == 3, driver), \
+        assert wait_for(lambda: https_connections(server) == 2, driver), \
             passport_counts(server)
         driver.cmd("sleep", ms=300)
-        assert passport_counts(server) == (1, 1, 3), passport_counts(server)
+        assert passport_counts(server) == (1, 1, 2), passport_counts(server)
         driver.cmd("disconnect", id="a")
         driver.take_all()
 
@@ -65,7 +95,7 @@ def remembered_login_server_is_connected_ahead_and_used():
         server.set_knob("stall", "")
         driver.cmd("connect", id="a")
         driver.expect("signed-on", timeout=15, account="a")
-        assert passport_counts(server) == (1, 2, 4), passport_counts(server)
+        assert passport_counts(server) == (1, 2, 3), passport_counts(server)
 
 
 class HoldingNexus:

@@ -190,6 +190,7 @@ nexus_cb (gpointer user, const char *response, gsize len,
           const GError *error)
 {
   MsnpAccount *msn = user;
+  MsnpHttp *done = msn->http;
   g_autoptr (GError) perror = NULL;
   g_autofree char *dalogin = NULL;
 
@@ -206,9 +207,13 @@ nexus_cb (gpointer user, const char *response, gsize len,
   purple_account_set_string (msn->account, CACHE_DALOGIN, dalogin);
   purple_account_set_string (msn->account, CACHE_NEXUS, nexus_url (msn));
   msn->dalogin_cached = FALSE;
+  /* A login server on the nexus's host (revival servers serve both) gets
+   * the ticket request over the same connection: no second TLS set-up. */
+  msn->http = msnp_http_keep (done, dalogin);
   if (msn->challenge == NULL) {
     /* The NS has not asked yet: be connected when it does. */
-    msn->http = msnp_http_open (msn->account, dalogin);
+    if (msn->http == NULL)
+      msn->http = msnp_http_open (msn->account, dalogin);
     return;
   }
   request_ticket (msn, dalogin);
@@ -226,7 +231,7 @@ request_nexus (MsnpAccount *msn)
     abort_with (msn, MSNP_ERROR_SETTINGS, error->message);
     return;
   }
-  msn->http = msnp_http_get (msn->account, url, NULL, nexus_cb, msn);
+  msn->http = msnp_http_get_keep_alive (msn->account, url, NULL, nexus_cb, msn);
 }
 
 void

@@ -141,7 +141,7 @@ class App:
         self.redirect_pending = self.kbool("passport_redirect")
         self.stats = {"logins": collections.Counter(), "lst_lines": collections.Counter(),
                       "syn_full": collections.Counter(), "syn_unchanged": collections.Counter(),
-                      "nexus_requests": 0, "login_requests": 0, "connections": 0,
+                      "nexus_requests": 0, "login_requests": 0, "https_kept_alive": 0, "connections": 0,
                       "connections_by_kind": collections.Counter(),
                       "xfr_sb": 0, "sb_messages": 0, "chl_sent": 0, "qry_ok": 0, "qry_bad": 0}
         self._load_fixture(fixture)

@@ -1,5 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Passport 1.4 nexus and login endpoints (HTTPS, one request per connection)."""
+"""Passport 1.4 nexus and login endpoints (HTTPS).
+
+A request that asks for "Connection: keep-alive" gets it, as from IIS: the
+connection stays open for the next request (knob passport_close: one request
+per connection whatever the client asks)."""
 
 import asyncio
 import email.utils
@@ -30,6 +34,7 @@ def parse_passport_auth(value):
 class Passport:
     def __init__(self, app):
         self.app = app
+        self._keep = {}   # writer -> whether the reply being written keeps it open
 
     def dalogin_path(self):
         p = self.app.knob("dalogin_path") or "/login2.srf"
@@ -42,19 +47,31 @@ class Passport:
         return host
 
     async def handle(self, reader, writer):
+        self._keep[writer] = False
         try:
-            await asyncio.wait_for(self._handle(reader, writer), 20)
+            served = 0
+            while True:
+                await asyncio.wait_for(self._handle(reader, writer), 20)
+                served += 1
+                if not self._keep[writer]:
+                    break
+                if served == 1:
+                    self.app.stats["https_kept_alive"] += 1
+                if self.app.kbool("passport_drop_kept"):
+                    break   # said keep-alive, closes anyway (an idle timeout)
         except (asyncio.TimeoutError, ConnectionError, OSError, ValueError, UnicodeError):
             pass
         except Exception:  # noqa: BLE001
             log.exception("passport handler failed")
         finally:
+            self._keep.pop(writer, None)
             try:
                 writer.close()
             except Exception:  # noqa: BLE001
                 pass
 
     async def _handle(self, reader, writer):
+        self._keep[writer] = False
         first = (await reader.readline()).decode("latin-1").strip()
         if not first:
             return
@@ -72,6 +89,8 @@ class Passport:
             cl = 0
         if cl > 0:
             await reader.readexactly(cl)
+        self._keep[writer] = (headers.get("connection", "").lower() == "keep-alive"
+                              and not self.app.kbool("passport_close"))
         parts = first.split()
         if len(parts) < 2:
             return await self._send(writer, 400, {}, "bad request")
@@ -150,6 +169,6 @@ class Passport:
         for k, v in headers.items():
             lines.append("%s: %s" % (k, v))
         lines.append("Content-Length: %d" % len(data))
-        lines.append("Connection: close")
+        lines.append("Connection: " + ("keep-alive" if self._keep.get(writer) else "close"))
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace") + data)
         await writer.drain()
