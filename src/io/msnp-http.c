@@ -24,19 +24,29 @@ struct _MsnpHttp {
   gboolean       reused;    /* the request went out on a connection opened ahead */
   gboolean       keep_alive; /* the request asked the server to keep it open */
   gboolean       kept;      /* msnp_http_keep() took it during the callback */
+  GByteArray    *kept_reply; /* the reply the callback reads, once kept */
+  guint          in_callback; /* callbacks running: freeing waits for their end */
+  gboolean       dead;      /* cancelled during a callback */
   gboolean       surplus;   /* bytes came after the reply's body */
   gsize          head_len;  /* status line + headers + blank line, once seen */
   gssize         body_len;  /* Content-Length, or -1: the body ends at close */
 };
 
 static void start_transport (MsnpHttp *http);
+static void destroy (MsnpHttp *http);
 
 static void
 finish (MsnpHttp *http, const GError *error)
 {
   MsnpHttpFunc func = http->func;
   gpointer user = http->user;
+  gboolean kept_outside = http->kept;  /* by a callback this one runs in */
+  gboolean kept;
 
+  /* The callback may keep @http (msnp_http_keep), send a new request on
+   * it (msnp_http_get_on) or cancel it: it is freed only afterwards. */
+  http->kept = FALSE;
+  http->in_callback++;
   if (error == NULL) {
     g_byte_array_append (http->response, (const guint8 *) "", 1);
     func (user, (const char *) http->response->data,
@@ -44,18 +54,17 @@ finish (MsnpHttp *http, const GError *error)
   } else {
     func (user, NULL, 0, error);
   }
-  if (http->kept) {
-    /* From now on an open handle, as from msnp_http_open(). */
-    http->kept = FALSE;
-    http->func = NULL;
-    http->user = NULL;
-    http->keep_alive = FALSE;
-    memset (http->request->str, 0, http->request->len);
-    g_string_truncate (http->request, 0);
-    g_byte_array_set_size (http->response, 0);
-    http->head_len = 0;
-    http->body_len = -1;
-    http->reused = FALSE;
+  http->in_callback--;
+  kept = http->kept;
+  http->kept = kept_outside;
+  if (kept) {
+    g_clear_pointer (&http->kept_reply, g_byte_array_unref);
+    if (!http->dead)
+      return;
+  }
+  if (http->dead) {
+    if (http->in_callback == 0)
+      destroy (http);
     return;
   }
   msnp_http_cancel (http);
@@ -428,7 +437,8 @@ msnp_http_keep (MsnpHttp *http, const char *next_url)
   gboolean https = FALSE;
   guint port = 0;
 
-  if (http == NULL || http->func == NULL || !http->keep_alive || http->kept ||
+  if (http == NULL || http->in_callback == 0 || http->func == NULL ||
+      !http->keep_alive || http->kept || http->kept_reply != NULL ||
       http->transport == NULL || !http->connected || http->head_len == 0 ||
       http->body_len < 0 || http->surplus ||
       !says_keep_alive ((const char *) http->response->data, http->head_len))
@@ -436,27 +446,57 @@ msnp_http_keep (MsnpHttp *http, const char *next_url)
   if (!msnp_passport_split_url (next_url, &https, &host, &port, &path) || !https ||
       g_ascii_strcasecmp (host, http->host) != 0 || port != http->port)
     return NULL;
+  /* From now on an open handle, as from msnp_http_open(); the reply stays
+   * until the callback returns (it may still be reading it), the next
+   * one goes to a new buffer. */
   http->kept = TRUE;
+  http->kept_reply = http->response;
+  http->response = g_byte_array_new ();
+  http->func = NULL;
+  http->user = NULL;
+  http->keep_alive = FALSE;
+  http->reused = FALSE;
+  http->surplus = FALSE;
+  http->head_len = 0;
+  http->body_len = -1;
+  memset (http->request->str, 0, http->request->len);
+  g_string_truncate (http->request, 0);
   return http;
+}
+
+static void
+destroy (MsnpHttp *http)
+{
+  if (http->kept_reply != NULL)
+    g_byte_array_unref (http->kept_reply);
+  g_byte_array_unref (http->response);
+  g_free (http->host);
+  g_free (http);
 }
 
 void
 msnp_http_cancel (MsnpHttp *http)
 {
-  if (http == NULL)
+  if (http == NULL || http->dead)
     return;
   if (http->idle != 0)
     g_source_remove (http->idle);
+  http->idle = 0;
   if (http->start_idle != 0)
     g_source_remove (http->start_idle);
+  http->start_idle = 0;
   msnp_transport_free (http->transport);
+  http->transport = NULL;
   /* The request may hold a password: wipe it before freeing. */
   if (http->request != NULL) {
     memset (http->request->str, 0, http->request->len);
     g_string_free (http->request, TRUE);
+    http->request = NULL;
   }
-  g_byte_array_unref (http->response);
   g_clear_error (&http->early_error);
-  g_free (http->host);
-  g_free (http);
+  if (http->in_callback > 0) {
+    http->dead = TRUE;   /* finish() frees it */
+    return;
+  }
+  destroy (http);
 }

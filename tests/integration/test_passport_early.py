@@ -53,6 +53,20 @@ def login_connection_is_opened_before_the_challenge_when_the_nexus_closes():
 
 
 @test
+def nexus_answering_after_the_challenge_sends_the_ticket_request_on_its_connection():
+    # The challenge is in before the nexus replies: the ticket request
+    # goes out from inside the nexus reply's callback, over the same
+    # connection (sanitizer builds check the hand-over frees nothing early).
+    server = Server(knobs={"nexus_delay": "0.5"}, fixture=BASIC)
+    driver = Driver(trust={"localhost": server.info["cert_pem"]})
+    with server, driver:
+        add(server, driver)
+        driver.cmd("connect", id="a")
+        driver.expect("signed-on", timeout=15, account="a")
+        assert passport_counts(server) == (1, 1, 1), passport_counts(server)
+
+
+@test
 def kept_connection_closed_by_the_server_is_replaced():
     # The nexus agrees to keep the connection and closes it anyway: the
     # ticket request opens a new one (or resends once, if it went out on

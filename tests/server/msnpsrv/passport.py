@@ -99,6 +99,9 @@ class Passport:
         err = self.app.kint("passport_http_error", 0)
         if path == NEXUS_PATH:
             self.app.stats["nexus_requests"] += 1
+            delay = self.app.kfloat("nexus_delay")
+            if delay:
+                await asyncio.sleep(delay)
             if err:
                 return await self._send(writer, err, {}, "")
             base = "https://localhost:%d" % self.app.ports["https"]
