@@ -23,49 +23,25 @@ struct _MsnpHttp {
   gboolean       connected;
   gboolean       reused;    /* the request went out on a connection opened ahead */
   gboolean       keep_alive; /* the request asked the server to keep it open */
-  gboolean       kept;      /* msnp_http_keep() took it during the callback */
-  GByteArray    *kept_reply; /* the reply the callback reads, once kept */
-  guint          in_callback; /* callbacks running: freeing waits for their end */
-  gboolean       dead;      /* cancelled during a callback */
   gboolean       surplus;   /* bytes came after the reply's body */
   gsize          head_len;  /* status line + headers + blank line, once seen */
   gssize         body_len;  /* Content-Length, or -1: the body ends at close */
 };
 
 static void start_transport (MsnpHttp *http);
-static void destroy (MsnpHttp *http);
 
 static void
 finish (MsnpHttp *http, const GError *error)
 {
   MsnpHttpFunc func = http->func;
   gpointer user = http->user;
-  gboolean kept_outside = http->kept;  /* by a callback this one runs in */
-  gboolean kept;
 
-  /* The callback may keep @http (msnp_http_keep), send a new request on
-   * it (msnp_http_get_on) or cancel it: it is freed only afterwards. */
-  http->kept = FALSE;
-  http->in_callback++;
   if (error == NULL) {
     g_byte_array_append (http->response, (const guint8 *) "", 1);
     func (user, (const char *) http->response->data,
           http->response->len - 1, NULL);
   } else {
     func (user, NULL, 0, error);
-  }
-  http->in_callback--;
-  kept = http->kept;
-  http->kept = kept_outside;
-  if (kept) {
-    g_clear_pointer (&http->kept_reply, g_byte_array_unref);
-    if (!http->dead)
-      return;
-  }
-  if (http->dead) {
-    if (http->in_callback == 0)
-      destroy (http);
-    return;
   }
   msnp_http_cancel (http);
 }
@@ -81,25 +57,43 @@ http_connected (gpointer user)
                           http->request->len);
 }
 
+/* The next header named @name (lower case with its colon, e.g.
+ * "connection:") in the header block @head (@len bytes, from the status
+ * line on) at or after *@pos: returns where its value starts (blanks
+ * skipped) and moves *@pos past the name; 0 when there is none. */
+static gsize
+next_header (const char *head, gsize len, const char *name, gsize *pos)
+{
+  const gsize name_len = strlen (name);
+
+  for (gsize i = *pos; i + 2 + name_len <= len; i++) {
+    gsize j = i + 2 + name_len;
+
+    if (head[i] != '\r' || head[i + 1] != '\n' ||
+        g_ascii_strncasecmp (head + i + 2, name, name_len) != 0)
+      continue;
+    while (j < len && (head[j] == ' ' || head[j] == '\t'))
+      j++;
+    *pos = i + 2 + name_len;
+    return j;
+  }
+  return 0;
+}
+
 /* The Content-Length of the header block @head (@len bytes), or -1 when
  * there is none or it is not one plain number (then the body ends when
  * the server closes, as HTTP/1.0 allows). */
 static gssize
 content_length (const char *head, gsize len)
 {
-  static const char name[] = "\r\ncontent-length:";
-  const gsize name_len = sizeof name - 1;
   gssize found = -1;
+  gsize pos = 0;
+  gsize j;
 
-  for (gsize i = 0; i + name_len <= len; i++) {
-    gsize j = i + name_len;
+  while ((j = next_header (head, len, "content-length:", &pos)) != 0) {
     guint64 value = 0;
     gsize digits = 0;
 
-    if (g_ascii_strncasecmp (head + i, name, name_len) != 0)
-      continue;
-    while (j < len && (head[j] == ' ' || head[j] == '\t'))
-      j++;
     for (; j < len && g_ascii_isdigit (head[j]) && digits < 10; j++, digits++)
       value = value * 10 + (guint64) (head[j] - '0');
     while (j < len && (head[j] == ' ' || head[j] == '\t'))
@@ -408,21 +402,14 @@ msnp_http_post (PurpleAccount *account, const char *url, const char *headers,
                         body_len, func, user, FALSE);
 }
 
-/* Whether the header block @head (@len bytes, from the status line on)
- * has "Connection: keep-alive". */
+/* Whether the header block @head (@len bytes) has "Connection: keep-alive". */
 static gboolean
 says_keep_alive (const char *head, gsize len)
 {
-  static const char name[] = "\r\nconnection:";
-  const gsize name_len = sizeof name - 1;
+  gsize pos = 0;
+  gsize j;
 
-  for (gsize i = 0; i + name_len <= len; i++) {
-    gsize j = i + name_len;
-
-    if (g_ascii_strncasecmp (head + i, name, name_len) != 0)
-      continue;
-    while (j < len && (head[j] == ' ' || head[j] == '\t'))
-      j++;
+  while ((j = next_header (head, len, "connection:", &pos)) != 0) {
     if (len - j >= 10 && g_ascii_strncasecmp (head + j, "keep-alive", 10) == 0)
       return TRUE;
   }
@@ -436,9 +423,9 @@ msnp_http_keep (MsnpHttp *http, const char *next_url)
   g_autofree char *path = NULL;
   gboolean https = FALSE;
   guint port = 0;
+  MsnpHttp *open;
 
-  if (http == NULL || http->in_callback == 0 || http->func == NULL ||
-      !http->keep_alive || http->kept || http->kept_reply != NULL ||
+  if (http == NULL || http->func == NULL || !http->keep_alive ||
       http->transport == NULL || !http->connected || http->head_len == 0 ||
       http->body_len < 0 || http->surplus ||
       !says_keep_alive ((const char *) http->response->data, http->head_len))
@@ -446,57 +433,34 @@ msnp_http_keep (MsnpHttp *http, const char *next_url)
   if (!msnp_passport_split_url (next_url, &https, &host, &port, &path) || !https ||
       g_ascii_strcasecmp (host, http->host) != 0 || port != http->port)
     return NULL;
-  /* From now on an open handle, as from msnp_http_open(); the reply stays
-   * until the callback returns (it may still be reading it), the next
-   * one goes to a new buffer. */
-  http->kept = TRUE;
-  http->kept_reply = http->response;
-  http->response = g_byte_array_new ();
-  http->func = NULL;
-  http->user = NULL;
-  http->keep_alive = FALSE;
-  http->reused = FALSE;
-  http->surplus = FALSE;
-  http->head_len = 0;
-  http->body_len = -1;
-  memset (http->request->str, 0, http->request->len);
-  g_string_truncate (http->request, 0);
-  return http;
-}
-
-static void
-destroy (MsnpHttp *http)
-{
-  if (http->kept_reply != NULL)
-    g_byte_array_unref (http->kept_reply);
-  g_byte_array_unref (http->response);
-  g_free (http->host);
-  g_free (http);
+  /* A new open handle takes the connection over; @http ends after its
+   * callback as usual, with nothing left to close. */
+  open = http_new (http->account);
+  open->host = g_steal_pointer (&host);
+  open->port = port;
+  open->connected = TRUE;
+  open->transport = g_steal_pointer (&http->transport);
+  msnp_transport_set_user (open->transport, open);
+  return open;
 }
 
 void
 msnp_http_cancel (MsnpHttp *http)
 {
-  if (http == NULL || http->dead)
+  if (http == NULL)
     return;
   if (http->idle != 0)
     g_source_remove (http->idle);
-  http->idle = 0;
   if (http->start_idle != 0)
     g_source_remove (http->start_idle);
-  http->start_idle = 0;
   msnp_transport_free (http->transport);
-  http->transport = NULL;
   /* The request may hold a password: wipe it before freeing. */
   if (http->request != NULL) {
     memset (http->request->str, 0, http->request->len);
     g_string_free (http->request, TRUE);
-    http->request = NULL;
   }
+  g_byte_array_unref (http->response);
   g_clear_error (&http->early_error);
-  if (http->in_callback > 0) {
-    http->dead = TRUE;   /* finish() frees it */
-    return;
-  }
-  destroy (http);
+  g_free (http->host);
+  g_free (http);
 }

@@ -53,9 +53,10 @@ MsnpHttp *msnp_http_get_keep_alive (PurpleAccount *account, const char *url,
 
 /* Called from @http's callback, with a reply in: when the server agreed
  * to keep the connection open and @next_url is on the same host and port,
- * @http becomes an open handle for it (as from msnp_http_open: pass it to
- * msnp_http_get_on, or cancel it) and is returned; otherwise NULL, and
- * @http ends after the callback as usual.  Saves a TCP and TLS set-up. */
+ * returns a new open handle that owns the connection (as from
+ * msnp_http_open: pass it to msnp_http_get_on, or cancel it); otherwise
+ * NULL.  @http ends after the callback as usual either way.  Saves a TCP
+ * and TLS set-up. */
 MsnpHttp *msnp_http_keep (MsnpHttp *http, const char *next_url);
 
 /* The same with POST and a body of @content_type (e.g. an OAuth token

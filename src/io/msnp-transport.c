@@ -219,6 +219,12 @@ msnp_transport_free (MsnpTransport *t)
   destroy (t);
 }
 
+void
+msnp_transport_set_user (MsnpTransport *t, gpointer user)
+{
+  t->user = user;
+}
+
 gboolean
 msnp_transport_is_connected (const MsnpTransport *t)
 {

@@ -50,6 +50,9 @@ MsnpTransport *msnp_transport_new  (PurpleAccount *account,
                                     const MsnpTransportEvents *events,
                                     gpointer user);
 void           msnp_transport_free (MsnpTransport *transport);
+/* Hands the transport to a new owner: later events go to @user (also
+ * from inside an event of the old owner, for what is still to come). */
+void           msnp_transport_set_user (MsnpTransport *transport, gpointer user);
 
 /* Starts connecting; the outcome arrives as connected or closed. */
 void msnp_transport_connect (MsnpTransport *transport, const char *host,

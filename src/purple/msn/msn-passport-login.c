@@ -190,7 +190,7 @@ nexus_cb (gpointer user, const char *response, gsize len,
           const GError *error)
 {
   MsnpAccount *msn = user;
-  MsnpHttp *done = msn->http;
+  MsnpHttp *reply = msn->http;
   g_autoptr (GError) perror = NULL;
   g_autofree char *dalogin = NULL;
 
@@ -209,7 +209,7 @@ nexus_cb (gpointer user, const char *response, gsize len,
   msn->dalogin_cached = FALSE;
   /* A login server on the nexus's host (revival servers serve both) gets
    * the ticket request over the same connection: no second TLS set-up. */
-  msn->http = msnp_http_keep (done, dalogin);
+  msn->http = msnp_http_keep (reply, dalogin);
   if (msn->challenge == NULL) {
     /* The NS has not asked yet: be connected when it does. */
     if (msn->http == NULL)
