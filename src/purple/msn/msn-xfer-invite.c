@@ -107,10 +107,10 @@ connect_next (MsnpXfer *x)
   while (x->targets != NULL && x->next_target < x->targets->len) {
     MsnpXferTarget *t = &g_array_index (x->targets, MsnpXferTarget, x->next_target++);
 
-    x->connecting = purple_proxy_connect (NULL, x->account, t->host, t->port,
-                                          connected_cb, x);
-    if (x->connecting != NULL)
-      return;
+    /* The peer names the addresses: like every connection, through
+     * msnp-connect (the account's proxy; names looked up without a fork). */
+    x->connecting = msnp_connect_start (x->account, t->host, t->port, connected_cb, x);
+    return;
   }
   /* No address worked.  A receiver asks the sender to connect instead
    * (Sender-Connect), once. */

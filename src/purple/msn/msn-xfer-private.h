@@ -22,9 +22,9 @@
 
 #include <ft.h>
 #include <network.h>
-#include <proxy.h>
 
 #include "msn-context.h"
+#include "msnp-connect.h"
 #include "msnp-ftp.h"
 
 G_BEGIN_DECLS
@@ -54,7 +54,7 @@ typedef struct {
 
   GArray                  *targets;     /* MsnpXferTarget, tried in order */
   guint                    next_target;
-  PurpleProxyConnectData  *connecting;
+  MsnpConnect             *connecting;
   PurpleNetworkListenData *listening;
   int                      listen_fd;
   guint                    listen_watch;

@@ -106,7 +106,7 @@ teardown (MsnpXfer *x)
   msnp_xfer_stop_timer (x);
   msnp_xfer_stop_listening (x);
   if (x->connecting != NULL)
-    purple_proxy_connect_cancel (x->connecting);
+    msnp_connect_cancel (x->connecting);
   x->connecting = NULL;
   if (x->read_watch != 0)
     purple_input_remove (x->read_watch);
